@@ -1,0 +1,153 @@
+//! Simulated time: integer nanoseconds, never floating point inside the engine.
+//!
+//! `SimTime` is an instant (nanoseconds since the scenario start) and
+//! `SimDuration` a span. Both convert to and from `f64` seconds only at the
+//! edges (scenario parsing, reports), so event ordering never needs an epsilon.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// Nanoseconds in one second.
+pub const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// An instant of simulated time [ns since the scenario start].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+/// A span of simulated time [ns].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(pub u64);
+
+impl SimTime {
+    /// The scenario start.
+    pub const ZERO: SimTime = SimTime(0);
+    /// The end of representable time (about 584 years).
+    pub const MAX: SimTime = SimTime(u64::MAX);
+
+    /// The instant `secs` seconds after the start [s].
+    pub fn from_secs(secs: u64) -> SimTime {
+        SimTime(secs.saturating_mul(NANOS_PER_SEC))
+    }
+
+    /// This instant in seconds since the start [s]; for reports only.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / NANOS_PER_SEC as f64
+    }
+
+    /// Nanoseconds since the start [ns].
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// The span from `earlier` to `self`, or zero if `earlier` is later.
+    pub fn saturating_since(self, earlier: SimTime) -> SimDuration {
+        SimDuration(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl SimDuration {
+    /// No time at all.
+    pub const ZERO: SimDuration = SimDuration(0);
+
+    /// A span of `secs` seconds [s].
+    pub fn from_secs(secs: u64) -> SimDuration {
+        SimDuration(secs.saturating_mul(NANOS_PER_SEC))
+    }
+
+    /// A span of `ms` milliseconds [ms].
+    pub fn from_millis(ms: u64) -> SimDuration {
+        SimDuration(ms.saturating_mul(1_000_000))
+    }
+
+    /// A span of `secs` seconds, rounded up to the next nanosecond so that a
+    /// computed completion is never early. Negative or NaN inputs give zero;
+    /// spans beyond `u64` nanoseconds saturate.
+    pub fn from_secs_f64_ceil(secs: f64) -> SimDuration {
+        if secs.is_nan() || secs <= 0.0 {
+            return SimDuration::ZERO;
+        }
+        let ns = (secs * NANOS_PER_SEC as f64).ceil();
+        if ns >= u64::MAX as f64 {
+            SimDuration(u64::MAX)
+        } else {
+            SimDuration(ns as u64)
+        }
+    }
+
+    /// This span in seconds [s]; for reports and rate arithmetic.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / NANOS_PER_SEC as f64
+    }
+
+    /// Nanoseconds [ns].
+    pub fn as_nanos(self) -> u64 {
+        self.0
+    }
+
+    /// Whether the span is empty.
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    /// Saturates at [`SimTime::MAX`] instead of wrapping.
+    fn add(self, rhs: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl AddAssign<SimDuration> for SimTime {
+    fn add_assign(&mut self, rhs: SimDuration) {
+        *self = *self + rhs;
+    }
+}
+
+impl Sub<SimTime> for SimTime {
+    type Output = SimDuration;
+    /// Saturates at zero.
+    fn sub(self, rhs: SimTime) -> SimDuration {
+        self.saturating_since(rhs)
+    }
+}
+
+impl Add for SimDuration {
+    type Output = SimDuration;
+    fn add(self, rhs: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.9}s", self.as_secs_f64())
+    }
+}
+
+impl fmt::Display for SimDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.9}s", self.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ceil_conversion_never_rounds_down() {
+        assert_eq!(SimDuration::from_secs_f64_ceil(1.5).0, 1_500_000_000);
+        assert_eq!(SimDuration::from_secs_f64_ceil(1e-10).0, 1);
+        assert_eq!(SimDuration::from_secs_f64_ceil(-3.0).0, 0);
+        assert_eq!(SimDuration::from_secs_f64_ceil(f64::NAN).0, 0);
+        assert_eq!(SimDuration::from_secs_f64_ceil(1e30).0, u64::MAX);
+    }
+
+    #[test]
+    fn arithmetic_saturates() {
+        assert_eq!(SimTime::MAX + SimDuration(5), SimTime::MAX);
+        assert_eq!(SimTime(3) - SimTime(5), SimDuration::ZERO);
+        assert_eq!(SimTime(5) - SimTime(3), SimDuration(2));
+    }
+}

@@ -1,0 +1,3 @@
+//! snapsim: a discrete-event simulator of incremental block-volume snapshots.
+pub mod engine;
+pub mod model;

@@ -1,0 +1,219 @@
+//! The validated, typed configuration the model runs: the contract between
+//! `scenario` (which builds it from a file) and the model (which never sees a
+//! file). Every value here has already been checked; constructors in the
+//! model may still assert invariants, documented under `# Panics`.
+
+use super::units::{Bandwidth, Bytes, Frequency};
+use super::volume_type::{Provisioned, VolumeKind};
+use crate::engine::{SimDuration, SimTime};
+
+/// Everything one simulation run needs.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Base seed; every random stream derives from (seed, stream name).
+    pub seed: u64,
+    /// Simulated horizon; nothing happens after it.
+    pub duration: SimDuration,
+    /// Change-tracking and upload unit [B]; EBS uses 512 KiB.
+    pub block_size: Bytes,
+    /// Upload bandwidth limits and how uploads share them.
+    pub transfer: TransferConfig,
+    /// The volumes, after `count` expansion, in file order.
+    pub volumes: Vec<VolumeConfig>,
+    /// Track block versions and check every completed snapshot's contents.
+    pub verify: bool,
+}
+
+/// How concurrent uploads share a limited link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Max-min fair: every upload gets an equal share unless it is limited
+    /// elsewhere, and what it cannot use goes to the others.
+    Fair,
+    /// First come, first served: the oldest upload takes all it can use, then
+    /// the next, in request order.
+    FirstComeFirstServed,
+}
+
+/// Multiplicative per-snapshot variability of the upload rate, drawn once per
+/// snapshot (the "slow availability zone" effect).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RateVariability {
+    /// The per-snapshot cap is multiplied by `exp(N(0, sigma²))`: median 1.
+    LogNormal {
+        /// Standard deviation of the underlying normal [dimensionless].
+        sigma: f64,
+    },
+}
+
+/// A shared bandwidth pool, such as an account's or a region's link.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoolConfig {
+    /// Name used by volumes to join the pool.
+    pub name: String,
+    /// Capacity shared by all uploads of member volumes [B/s].
+    pub rate: Bandwidth,
+}
+
+/// Upload limits: per snapshot, per volume and per shared pool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TransferConfig {
+    /// Cap of one snapshot's upload stream [B/s].
+    pub per_snapshot: Bandwidth,
+    /// Cap of all uploads of one volume together [B/s]; `None` = no cap.
+    pub per_volume: Option<Bandwidth>,
+    /// How uploads share volume and pool capacity.
+    pub sharing: Sharing,
+    /// Shared pools; volumes refer to them by index.
+    pub pools: Vec<PoolConfig>,
+    /// Optional per-snapshot rate variability; off by default.
+    pub variability: Option<RateVariability>,
+}
+
+/// One volume, after `count` expansion.
+#[derive(Clone, Debug)]
+pub struct VolumeConfig {
+    /// Unique name; also the random-stream name.
+    pub name: String,
+    /// EBS volume type.
+    pub kind: VolumeKind,
+    /// Size, IOPS and throughput after the type's rules.
+    pub provisioned: Provisioned,
+    /// Bytes already written at the start, from offset 0 [B].
+    pub used: Bytes,
+    /// Whether the volume (and so its snapshots) is encrypted.
+    pub encrypted: bool,
+    /// Maximum pending snapshots (5 for SSD, 1 for HDD by default).
+    pub pending_limit: u32,
+    /// Index into [`TransferConfig::pools`], if the volume shares a pool.
+    pub pool: Option<usize>,
+    /// The write stream; `None` means the volume receives no IO.
+    pub writes: Option<WriteStream>,
+    /// When snapshots are requested and what happens around them.
+    pub schedule: ScheduleConfig,
+}
+
+/// How IO arrivals are spaced in time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arrival {
+    /// Exponential inter-arrival times with this mean rate.
+    Poisson(Frequency),
+    /// Exactly `1/rate` apart, the first one `1/rate` after the start.
+    Constant(Frequency),
+}
+
+impl Arrival {
+    /// Mean arrival rate [1/s].
+    pub fn rate(&self) -> Frequency {
+        match *self {
+            Arrival::Poisson(f) | Arrival::Constant(f) => f,
+        }
+    }
+}
+
+/// Where IOs land inside their region.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pattern {
+    /// Every aligned offset in the region equally likely.
+    Uniform,
+    /// Snapshot blocks ranked by a Zipf law with this exponent (> 0); rank 1
+    /// is the hottest. Ranks are scattered over the region by a fixed
+    /// bijection, so hot blocks are not contiguous.
+    Zipf {
+        /// Zipf exponent `s` [dimensionless].
+        exponent: f64,
+    },
+    /// A fraction `io_fraction` of IOs goes uniformly to the first
+    /// `space_fraction` of the region, the rest uniformly to the remainder.
+    Hotspot {
+        /// Share of IOs aimed at the hot part, in (0, 1).
+        io_fraction: f64,
+        /// Share of the region that is hot, in (0, 1).
+        space_fraction: f64,
+    },
+    /// Each IO starts where the previous ended, wrapping at the region's end.
+    Sequential {
+        /// Offset of the first IO, relative to the region start [B].
+        start: Bytes,
+    },
+}
+
+/// A stream of writes on one volume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WriteStream {
+    /// Arrival process.
+    pub arrival: Arrival,
+    /// Size of every IO [B].
+    pub size: Bytes,
+    /// Spatial pattern.
+    pub pattern: Pattern,
+    /// Offsets are multiples of this [B]; a power of two.
+    pub alignment: Bytes,
+    /// First byte of the region the stream writes to [B].
+    pub region_offset: Bytes,
+    /// Length of that region [B]; at least `size`.
+    pub region_length: Bytes,
+}
+
+/// What to do when CreateSnapshot would be rejected.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LimitPolicy {
+    /// Send the request anyway; record the rejection as a failed request.
+    Fail,
+    /// Do not send it: the scheduler knows the limits and skips this slot.
+    Skip,
+    /// Send it; if rejected, try again `after` later (multiplied by `factor`
+    /// after each failure), at most `max` more times, then record a failure.
+    Retry {
+        /// Delay before the first retry.
+        after: SimDuration,
+        /// Maximum number of retries after the first attempt.
+        max: u32,
+        /// Multiplier applied to the delay after each retry (1 = constant).
+        factor: f64,
+    },
+}
+
+/// Which completed snapshots are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retention {
+    /// Never delete.
+    KeepAll,
+    /// Keep the newest `n` completed snapshots (n ≥ 1).
+    Last(u32),
+    /// Delete a completed snapshot once its point in time is older than this;
+    /// the newest completed snapshot is always kept.
+    MaxAge(SimDuration),
+}
+
+/// When snapshots are requested.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Times {
+    /// No snapshots at all.
+    Never,
+    /// Every `interval`, the first at `first_at`.
+    Every {
+        /// Spacing of requests.
+        interval: SimDuration,
+        /// Instant of the first request.
+        first_at: SimTime,
+    },
+    /// At these instants, ascending.
+    At(Vec<SimTime>),
+}
+
+/// The snapshot schedule of one volume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleConfig {
+    /// When requests are due.
+    pub times: Times,
+    /// Each request is delayed by a uniform draw in `[0, jitter]`.
+    pub jitter: SimDuration,
+    /// What to do on `ConcurrentSnapshotLimitExceeded` or
+    /// `SnapshotCreationPerVolumeRateExceeded`.
+    pub on_limit: LimitPolicy,
+    /// Which completed snapshots are kept.
+    pub retention: Retention,
+    /// Tags copied onto every snapshot, in file order.
+    pub tags: Vec<(String, String)>,
+}
