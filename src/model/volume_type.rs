@@ -6,7 +6,7 @@
 //! are only community-reported and are *not* applied; use `custom` for such
 //! what-if studies. Each rule violation names the rule and the fix.
 
-use super::units::{Bandwidth, Bytes, GIB, KIB, MIB, TIB};
+use super::units::{Bandwidth, Bytes, KIB, MIB, TIB};
 use std::fmt;
 use thiserror::Error;
 
