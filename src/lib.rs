@@ -1,3 +1,19 @@
-//! snapsim: a discrete-event simulator of incremental block-volume snapshots.
+//! snapsim: a discrete-event simulator of incremental block-volume snapshots
+//! in the style of Amazon EBS.
+//!
+//! Module map (dependencies point one way):
+//!
+//! ```text
+//!  cli ──▶ scenario ──▶ model ──▶ engine
+//!   │                     │
+//!   └──▶ report ──▶ metrics ◀┘
+//! ```
+//!
+//! - [`engine`]: generic discrete-event core (integer-ns time, event queue).
+//! - [`model`]: volumes, writes, snapshots, uploads, retention.
+//! - `scenario`: the JSON scenario format → validated [`model::config::SimConfig`].
+//! - [`metrics`]: the run summary and per-snapshot records.
+//! - `report`: writes results to files.
 pub mod engine;
+pub mod metrics;
 pub mod model;

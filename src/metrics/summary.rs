@@ -1,0 +1,139 @@
+//! The run summary: everything `summary.json` holds.
+//!
+//! This struct is the contract between the simulator, the output files, the
+//! report and the notebooks. Field names are the JSON keys; units are in the
+//! names (`_seconds`, `_bytes`, `_usd`). Bump [`SUMMARY_SCHEMA_VERSION`] on
+//! any change a reader could notice.
+
+use super::stats::Distribution;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Version of the `summary.json` layout.
+pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+
+/// The whole run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSummary {
+    /// Layout version of this document.
+    pub schema_version: u32,
+    /// Version of snapsim that produced it.
+    pub snapsim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: String,
+    /// Base seed used.
+    pub seed: u64,
+    /// Simulated horizon [s].
+    pub simulated_seconds: f64,
+    /// Snapshot block size [B].
+    pub block_size_bytes: u64,
+    /// Events taken from the event queue.
+    pub events_processed: u64,
+    /// Individual writes simulated (applied lazily, not queued as events).
+    pub writes_simulated: u64,
+    /// Price used for storage cost [USD per GB-month].
+    pub usd_per_gb_month: f64,
+    /// Result of `--verify`, if it ran.
+    pub verification: Option<Verification>,
+    /// One entry per volume, in scenario order.
+    pub volumes: Vec<VolumeSummary>,
+    /// The scenario file as parsed, echoed for provenance.
+    pub scenario_source: serde_json::Value,
+}
+
+/// Outcome of the point-in-time verification mode.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Verification {
+    /// Completed snapshots whose full image was checked block by block.
+    pub snapshots_checked: u64,
+    /// Checked snapshots whose image differed from the volume at their point
+    /// in time; 0 means every one was exact.
+    pub mismatched_snapshots: u64,
+    /// Blocks that differed, summed over snapshots.
+    pub mismatched_blocks: u64,
+}
+
+/// Per volume.
+#[derive(Clone, Debug, Serialize)]
+pub struct VolumeSummary {
+    /// Volume name.
+    pub name: String,
+    /// Volume type (`gp3`, …).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Size [B].
+    pub size_bytes: u64,
+    /// Provisioned (or derived) IOPS [1/s].
+    pub iops: u32,
+    /// Provisioned (or derived) throughput [B/s].
+    pub throughput_bytes_per_second: f64,
+    /// Limit of pending snapshots.
+    pub pending_limit: u32,
+    /// Writes simulated on the volume.
+    pub writes: u64,
+    /// Bytes written [B].
+    pub bytes_written: u64,
+    /// Requests and their outcomes.
+    pub requests: Requests,
+    /// Snapshot counts by state at the end of the run.
+    pub snapshots: SnapshotCounts,
+    /// Time from request (point in time) to `completed`, completed snapshots only [s].
+    pub duration_seconds: Option<Distribution>,
+    /// Delta size of accepted snapshots [B].
+    pub delta_bytes: Option<Distribution>,
+    /// Writes that preserved a not-yet-uploaded block (copy-on-write).
+    pub cow_copies: u64,
+    /// Snapshot storage.
+    pub storage: Storage,
+}
+
+/// What happened to the volume's snapshot requests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Requests {
+    /// Schedule slots that came due.
+    pub scheduled: u64,
+    /// CreateSnapshot calls made (first attempts plus retries).
+    pub calls: u64,
+    /// Calls accepted (snapshots created).
+    pub accepted: u64,
+    /// Rejected calls by API error code.
+    pub rejected: BTreeMap<String, u64>,
+    /// Calls that were retries.
+    pub retries: u64,
+    /// Slots whose last allowed call was rejected (`fail`, or `retry` exhausted).
+    pub failed: u64,
+    /// Slots the `skip` policy did not send.
+    pub skipped: u64,
+}
+
+/// Snapshot counts at the end of the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SnapshotCounts {
+    /// Completed and still retained.
+    pub completed: u64,
+    /// Completed, then deleted by retention.
+    pub deleted: u64,
+    /// Still pending when the run ended.
+    pub pending_at_end: u64,
+    /// Most snapshots pending at once.
+    pub max_pending: u32,
+}
+
+/// Snapshot storage of the volume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Storage {
+    /// Stored at the end of the run [B].
+    pub final_bytes: u64,
+    /// Most stored at any time [B].
+    pub max_bytes: u64,
+    /// Time-average over the run [B].
+    pub mean_bytes: f64,
+    /// Storage integrated over the run [GB-month; GB = 10^9 B, month = 730 h].
+    pub gb_months: f64,
+    /// Cost of `gb_months` at `usd_per_gb_month` [USD].
+    pub cost_usd: f64,
+    /// Monthly cost if the final storage were kept [USD/month].
+    pub final_monthly_cost_usd: f64,
+}

@@ -1,0 +1,160 @@
+//! A fixed-size set of block indices, one bit per block.
+//!
+//! Used for changed-block tracking (which 512 KiB blocks changed since the
+//! last snapshot's point in time) and for the blocks a pending snapshot still
+//! has to upload. One bit per block keeps a 16 TiB volume at 4 MiB.
+
+/// A set of block indices in `0..len`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BlockSet {
+    words: Vec<u64>,
+    len: u64,
+    count: u64,
+}
+
+impl BlockSet {
+    /// An empty set able to hold indices `0..len`.
+    pub fn new(len: u64) -> BlockSet {
+        BlockSet {
+            words: vec![0; len.div_ceil(64) as usize],
+            len,
+            count: 0,
+        }
+    }
+
+    /// The set `0..n` (all of the first `n` blocks), able to hold `0..len`.
+    ///
+    /// # Panics
+    /// If `n > len`.
+    pub fn with_prefix(len: u64, n: u64) -> BlockSet {
+        assert!(n <= len, "prefix {n} longer than the set {len}");
+        let mut s = BlockSet::new(len);
+        let full = (n / 64) as usize;
+        for w in &mut s.words[..full] {
+            *w = u64::MAX;
+        }
+        if n % 64 != 0 {
+            s.words[full] = (1u64 << (n % 64)) - 1;
+        }
+        s.count = n;
+        s
+    }
+
+    /// Capacity: indices must be below this.
+    pub fn capacity(&self) -> u64 {
+        self.len
+    }
+
+    /// Number of blocks in the set.
+    #[inline]
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Adds `b`; returns whether it was new.
+    #[inline]
+    pub fn insert(&mut self, b: u64) -> bool {
+        let (w, m) = ((b >> 6) as usize, 1u64 << (b & 63));
+        let word = &mut self.words[w];
+        let new = *word & m == 0;
+        *word |= m;
+        self.count += u64::from(new);
+        new
+    }
+
+    /// Removes `b`; returns whether it was present.
+    #[inline]
+    pub fn remove(&mut self, b: u64) -> bool {
+        let (w, m) = ((b >> 6) as usize, 1u64 << (b & 63));
+        let word = &mut self.words[w];
+        let had = *word & m != 0;
+        *word &= !m;
+        self.count -= u64::from(had);
+        had
+    }
+
+    /// Whether `b` is in the set.
+    #[inline]
+    pub fn contains(&self, b: u64) -> bool {
+        self.words[(b >> 6) as usize] & (1u64 << (b & 63)) != 0
+    }
+
+    /// The members in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.words.iter().enumerate().flat_map(|(i, &w)| {
+            let base = (i as u64) << 6;
+            BitIter(w).map(move |bit| base + bit)
+        })
+    }
+
+    /// The members in ascending order, as `u32` indices.
+    ///
+    /// # Panics
+    /// If the capacity exceeds `u32::MAX + 1` (the model refuses such volumes
+    /// before creating them).
+    pub fn to_sorted_u32(&self) -> Vec<u32> {
+        assert!(self.len <= 1 << 32, "block index beyond u32");
+        let mut v = Vec::with_capacity(self.count as usize);
+        v.extend(self.iter().map(|b| b as u32));
+        v
+    }
+
+    /// Empties the set, returning its previous contents.
+    pub fn take(&mut self) -> BlockSet {
+        let empty = BlockSet::new(self.len);
+        std::mem::replace(self, empty)
+    }
+}
+
+struct BitIter(u64);
+
+impl Iterator for BitIter {
+    type Item = u64;
+    #[inline]
+    fn next(&mut self) -> Option<u64> {
+        if self.0 == 0 {
+            return None;
+        }
+        let tz = self.0.trailing_zeros();
+        self.0 &= self.0 - 1;
+        Some(u64::from(tz))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_remove_count_and_iterate_in_order() {
+        let mut s = BlockSet::new(200);
+        assert!(s.insert(130));
+        assert!(s.insert(3));
+        assert!(!s.insert(3));
+        assert!(s.insert(64));
+        assert_eq!(s.count(), 3);
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![3, 64, 130]);
+        assert!(s.remove(64));
+        assert!(!s.remove(64));
+        assert_eq!(s.to_sorted_u32(), vec![3, 130]);
+        let old = s.take();
+        assert!(s.is_empty());
+        assert_eq!(old.count(), 2);
+    }
+
+    #[test]
+    fn prefix_sets_exactly_the_first_n() {
+        for n in [0, 1, 63, 64, 65, 128, 199] {
+            let s = BlockSet::with_prefix(200, n);
+            assert_eq!(s.count(), n);
+            assert_eq!(s.iter().count() as u64, n);
+            assert!(n == 0 || s.contains(n - 1));
+            assert!(!s.contains(n));
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Turns the final simulation state into the run summary.
+
+use super::simulation::Simulation;
+use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
+use crate::engine::SimTime;
+use crate::metrics::stats::Distribution;
+use crate::metrics::summary::{
+    Requests, SnapshotCounts, Storage, Verification, VolumeSummary,
+};
+use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
+
+/// Seconds in the billing month used for GB-month figures (730 h).
+const MONTH_SECONDS: f64 = 730.0 * 3600.0;
+
+pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult {
+    let end = SimTime::ZERO + sim.cfg.duration;
+    let mut volumes = Vec::with_capacity(sim.cfg.volumes.len());
+    let mut writes_total = 0;
+    for (i, v) in sim.cfg.volumes.iter().enumerate() {
+        let vs = &sim.volumes[i];
+        let book = &sim.books[i];
+        writes_total += vs.writes_applied;
+        let mut req = Requests {
+            scheduled: book.scheduled,
+            calls: book.calls,
+            retries: book.retries,
+            failed: book.failed,
+            skipped: book.skipped,
+            ..Requests::default()
+        };
+        let mut counts = SnapshotCounts {
+            max_pending: book.max_pending,
+            ..SnapshotCounts::default()
+        };
+        let mut durations = Vec::new();
+        let mut deltas = Vec::new();
+        for r in sim.records.iter().filter(|r| r.volume == i) {
+            match r.state {
+                SnapshotState::Rejected => {
+                    let code = r.error.map_or("unknown", |e| e.as_str());
+                    *req.rejected.entry(code.to_string()).or_insert(0) += 1;
+                }
+                SnapshotState::Skipped => {}
+                SnapshotState::Pending => counts.pending_at_end += 1,
+                SnapshotState::Completed => counts.completed += 1,
+                SnapshotState::Deleted => counts.deleted += 1,
+            }
+            if r.snapshot_id.is_some() {
+                req.accepted += 1;
+                deltas.push(r.delta_bytes as f64);
+            }
+            if let Some(d) = r.duration_seconds() {
+                durations.push(d);
+            }
+        }
+        volumes.push(VolumeSummary {
+            name: v.name.clone(),
+            kind: v.kind.name().to_string(),
+            size_bytes: v.provisioned.size.0,
+            iops: v.provisioned.iops,
+            throughput_bytes_per_second: v.provisioned.throughput.bytes_per_sec,
+            pending_limit: v.pending_limit,
+            writes: vs.writes_applied,
+            bytes_written: vs.bytes_written,
+            requests: req,
+            snapshots: counts,
+            duration_seconds: Distribution::of(&durations),
+            delta_bytes: Distribution::of(&deltas),
+            cow_copies: vs.cow_copies,
+            storage: storage_of(sim, i, end),
+        });
+    }
+    let summary = RunSummary {
+        schema_version: SUMMARY_SCHEMA_VERSION,
+        snapsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: meta.scenario,
+        description: meta.description,
+        seed: sim.cfg.seed,
+        simulated_seconds: sim.cfg.duration.as_secs_f64(),
+        block_size_bytes: sim.cfg.block_size.0,
+        events_processed: events,
+        writes_simulated: writes_total,
+        usd_per_gb_month: USD_PER_GB_MONTH,
+        verification: sim.cfg.verify.then(|| Verification {
+            snapshots_checked: sim.verified,
+            mismatched_snapshots: sim.mismatched_snapshots,
+            mismatched_blocks: sim.mismatched_blocks,
+        }),
+        volumes,
+        scenario_source: meta.source,
+    };
+    RunResult {
+        summary,
+        snapshots: sim.records.clone(),
+        storage: sim.storage_points().to_vec(),
+    }
+}
+
+/// Integrates the volume's stored bytes over the run.
+fn storage_of(sim: &Simulation, volume: usize, end: SimTime) -> Storage {
+    let mut last_t = SimTime::ZERO;
+    let mut last_v = 0u64;
+    let mut byte_seconds = 0.0;
+    let mut max = 0;
+    for p in sim.storage_points().iter().filter(|p| p.volume == volume) {
+        byte_seconds += last_v as f64 * (p.at - last_t).as_secs_f64();
+        last_t = p.at;
+        last_v = p.stored_bytes;
+        max = max.max(last_v);
+    }
+    byte_seconds += last_v as f64 * (end - last_t).as_secs_f64();
+    let secs = sim.cfg.duration.as_secs_f64();
+    let gb_months = byte_seconds / 1e9 / MONTH_SECONDS;
+    Storage {
+        final_bytes: last_v,
+        max_bytes: max,
+        mean_bytes: if secs > 0.0 { byte_seconds / secs } else { 0.0 },
+        gb_months,
+        cost_usd: gb_months * USD_PER_GB_MONTH,
+        final_monthly_cost_usd: last_v as f64 / 1e9 * USD_PER_GB_MONTH,
+    }
+}

@@ -1,0 +1,483 @@
+//! The snapshot model driven by the engine: requests, the pending limit and
+//! request-rate rule, uploads sharing bandwidth, in-order completion and
+//! retention.
+//!
+//! Events are few (schedule slots, requests, upload completions, retention
+//! checks); writes are applied lazily by each [`VolumeState`]. Every handler
+//! first advances the volumes it touches to `now`.
+
+use super::config::{LimitPolicy, Retention, SimConfig, Times};
+use super::rng::{stream, StreamRng};
+use super::storage::StorageLedger;
+use super::transfer::{allocate, FlowSpec};
+use super::volume::{PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
+use super::workload::WriteGenerator;
+use crate::engine::{EventId, Model, Scheduler, SimDuration, SimTime};
+use crate::metrics::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};
+use rand::Rng;
+use rand_distr::{Distribution, LogNormal};
+
+/// Minimum spacing of CreateSnapshot calls on one volume (EBS_FACTS.md §3.1.4).
+pub const REQUEST_SPACING: SimDuration = SimDuration(15_000_000_000);
+
+/// The model's events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Schedule slot `slot` of a volume came due.
+    SlotDue {
+        /// Volume index.
+        volume: usize,
+        /// Slot number, from 0.
+        slot: u64,
+    },
+    /// A CreateSnapshot call is made (after jitter, or as a retry).
+    RequestDue {
+        /// Volume index.
+        volume: usize,
+        /// The slot's instant.
+        scheduled_at: SimTime,
+        /// 0 for the first call, then retries.
+        attempt: u32,
+    },
+    /// A snapshot's last delta block has been uploaded.
+    UploadFinished {
+        /// Record index of the snapshot.
+        record: usize,
+    },
+    /// A completed snapshot may have reached its maximum age.
+    RetentionDue {
+        /// Volume index.
+        volume: usize,
+    },
+}
+
+/// Per-volume bookkeeping besides block state.
+pub(crate) struct VolumeBook {
+    pub(crate) scheduled: u64,
+    pub(crate) calls: u64,
+    pub(crate) retries: u64,
+    pub(crate) failed: u64,
+    pub(crate) skipped: u64,
+    pub(crate) last_call: Option<SimTime>,
+    pub(crate) max_pending: u32,
+    jitter_rng: StreamRng,
+}
+
+/// An upload in progress: which record, its own cap.
+struct Flow {
+    record: usize,
+    volume: usize,
+    cap: f64,
+    event: Option<EventId>,
+}
+
+/// The whole simulated system.
+pub struct Simulation {
+    pub(crate) cfg: SimConfig,
+    pub(crate) volumes: Vec<VolumeState>,
+    pub(crate) books: Vec<VolumeBook>,
+    pub(crate) records: Vec<SnapshotRecord>,
+    pub(crate) storage: StorageLedger,
+    flows: Vec<Flow>,
+    rate_rngs: Vec<StreamRng>,
+    pub(crate) verified: u64,
+    pub(crate) mismatched_snapshots: u64,
+    pub(crate) mismatched_blocks: u64,
+}
+
+impl Simulation {
+    /// Builds the initial state and schedules the first slot of every volume.
+    /// Resource limits must have been checked ([`super::check_resources`]).
+    pub fn new(cfg: SimConfig, sched: &mut Scheduler<Event>) -> Simulation {
+        let bs = cfg.block_size.0;
+        let horizon = SimTime::ZERO + cfg.duration;
+        let mut volumes = Vec::with_capacity(cfg.volumes.len());
+        let mut books = Vec::with_capacity(cfg.volumes.len());
+        let mut rate_rngs = Vec::with_capacity(cfg.volumes.len());
+        for (i, v) in cfg.volumes.iter().enumerate() {
+            let blocks = v.provisioned.size.0.div_ceil(bs);
+            let used = v.used.0.div_ceil(bs);
+            let gen = v.writes.as_ref().map(|w| {
+                WriteGenerator::new(w, bs, stream(cfg.seed, &format!("volume/{}/writes", v.name)))
+            });
+            volumes.push(VolumeState::new(blocks, used, bs, gen, cfg.verify, horizon));
+            books.push(VolumeBook {
+                scheduled: 0,
+                calls: 0,
+                retries: 0,
+                failed: 0,
+                skipped: 0,
+                last_call: None,
+                max_pending: 0,
+                jitter_rng: stream(cfg.seed, &format!("volume/{}/jitter", v.name)),
+            });
+            rate_rngs.push(stream(cfg.seed, &format!("volume/{}/upload-rate", v.name)));
+            if let Some(t) = slot_time(&v.schedule.times, 0) {
+                if t < horizon {
+                    sched
+                        .schedule_at(t, Event::SlotDue { volume: i, slot: 0 })
+                        .expect("the clock is at zero");
+                }
+            }
+        }
+        let blocks = cfg
+            .volumes
+            .iter()
+            .map(|v| v.provisioned.size.0.div_ceil(bs))
+            .collect();
+        let storage = StorageLedger::new(blocks, bs);
+        Simulation {
+            cfg,
+            volumes,
+            books,
+            records: Vec::new(),
+            storage,
+            flows: Vec::new(),
+            rate_rngs,
+            verified: 0,
+            mismatched_snapshots: 0,
+            mismatched_blocks: 0,
+        }
+    }
+
+    fn horizon(&self) -> SimTime {
+        SimTime::ZERO + self.cfg.duration
+    }
+
+    fn on_slot(&mut self, sched: &mut Scheduler<Event>, volume: usize, slot: u64) {
+        let now = sched.now();
+        let schedule = &self.cfg.volumes[volume].schedule;
+        let jitter = if schedule.jitter.is_zero() {
+            SimDuration::ZERO
+        } else {
+            SimDuration(self.books[volume].jitter_rng.random_range(0..=schedule.jitter.0))
+        };
+        self.books[volume].scheduled += 1;
+        sched.schedule_after(
+            jitter,
+            Event::RequestDue {
+                volume,
+                scheduled_at: now,
+                attempt: 0,
+            },
+        );
+        if let Some(t) = slot_time(&schedule.times, slot + 1) {
+            if t < self.horizon() {
+                // Slot times are strictly increasing, so `t` is in the future.
+                sched.schedule_at(t, Event::SlotDue { volume, slot: slot + 1 }).ok();
+            }
+        }
+    }
+
+    fn on_request(
+        &mut self,
+        sched: &mut Scheduler<Event>,
+        volume: usize,
+        scheduled_at: SimTime,
+        attempt: u32,
+    ) {
+        let now = sched.now();
+        self.volumes[volume].advance_to(now);
+        let vcfg = &self.cfg.volumes[volume];
+        let book = &self.books[volume];
+        let refusal = if book.last_call.is_some_and(|t| now - t < REQUEST_SPACING) {
+            Some(ErrorCode::SnapshotCreationPerVolumeRateExceeded)
+        } else if self.volumes[volume].pending.len() as u32 >= vcfg.pending_limit {
+            Some(ErrorCode::ConcurrentSnapshotLimitExceeded)
+        } else {
+            None
+        };
+        let mut record = SnapshotRecord {
+            snapshot_id: None,
+            volume,
+            scheduled_at,
+            requested_at: now,
+            attempt,
+            state: SnapshotState::Rejected,
+            error: refusal,
+            will_retry: false,
+            delta_blocks: 0,
+            delta_bytes: 0,
+            upload_done_at: None,
+            completed_at: None,
+            deleted_at: None,
+            progress: 0.0,
+            cow_copies: 0,
+            rate_multiplier: 1.0,
+        };
+        let policy = vcfg.schedule.on_limit;
+        if let Some(code) = refusal {
+            if policy == LimitPolicy::Skip {
+                record.state = SnapshotState::Skipped;
+                self.books[volume].skipped += 1;
+                self.records.push(record);
+                return;
+            }
+            let book = &mut self.books[volume];
+            book.calls += 1;
+            book.retries += u64::from(attempt > 0);
+            book.last_call = Some(now);
+            match policy {
+                LimitPolicy::Retry { after, max, factor } if attempt < max => {
+                    record.will_retry = true;
+                    let delay = after.as_secs_f64() * factor.powi(attempt as i32);
+                    sched.schedule_after(
+                        SimDuration::from_secs_f64_ceil(delay),
+                        Event::RequestDue {
+                            volume,
+                            scheduled_at,
+                            attempt: attempt + 1,
+                        },
+                    );
+                }
+                _ => book.failed += 1,
+            }
+            let _ = code;
+            self.records.push(record);
+            return;
+        }
+        let book = &mut self.books[volume];
+        book.calls += 1;
+        book.retries += u64::from(attempt > 0);
+        book.last_call = Some(now);
+        self.accept(sched, record);
+    }
+
+    /// Creates the snapshot: fixes its point in time, takes the delta, and
+    /// starts its upload.
+    fn accept(&mut self, sched: &mut Scheduler<Event>, mut record: SnapshotRecord) {
+        let now = sched.now();
+        let volume = record.volume;
+        let index = self.records.len();
+        let multiplier = match self.cfg.transfer.variability {
+            None => 1.0,
+            Some(super::config::RateVariability::LogNormal { sigma }) => {
+                // Validated: sigma is finite and positive.
+                let d = LogNormal::new(0.0, sigma).expect("validated sigma");
+                d.sample(&mut self.rate_rngs[volume])
+            }
+        };
+        let vs = &mut self.volumes[volume];
+        let remaining = vs.dirty.take();
+        let delta = remaining.to_sorted_u32();
+        let bs = vs.block_size;
+        let total_bytes = delta.len() as u64 * bs;
+        let check = vs.versions.as_ref().map(|v| PendingCheck {
+            expected: v.current.clone(),
+            captured: vec![u64::MAX; delta.len()],
+            upload_cursor: 0,
+        });
+        record.snapshot_id = Some(snapshot_id(self.cfg.seed, index));
+        record.state = SnapshotState::Pending;
+        record.error = None;
+        record.delta_blocks = delta.len() as u64;
+        record.delta_bytes = total_bytes;
+        record.rate_multiplier = multiplier;
+        let empty = delta.is_empty();
+        vs.pending.push_back(PendingSnapshot {
+            record: index,
+            delta,
+            remaining,
+            upload: UploadProgress {
+                rate: 0.0,
+                base_time: now,
+                base_bytes: 0.0,
+                total_bytes: total_bytes as f64,
+                done: false,
+            },
+            cow_copies: 0,
+            check,
+        });
+        let pending_now = vs.pending.len() as u32;
+        let book = &mut self.books[volume];
+        book.max_pending = book.max_pending.max(pending_now);
+        self.records.push(record);
+        self.storage.accepted(volume, index);
+        if empty {
+            self.finish_upload(sched, volume, index);
+        } else {
+            let cap = self.cfg.transfer.per_snapshot.bytes_per_sec * multiplier;
+            self.flows.push(Flow {
+                record: index,
+                volume,
+                cap,
+                event: None,
+            });
+            self.reallocate(sched);
+        }
+    }
+
+    /// Recomputes every upload's rate and reschedules the completions whose
+    /// rate changed. Volumes are advanced to `now` before their rates change.
+    fn reallocate(&mut self, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        let t = &self.cfg.transfer;
+        let n_vol = self.volumes.len();
+        let mut caps = vec![f64::INFINITY; n_vol + t.pools.len()];
+        if let Some(pv) = t.per_volume {
+            caps[..n_vol].fill(pv.bytes_per_sec);
+        }
+        for (i, p) in t.pools.iter().enumerate() {
+            caps[n_vol + i] = p.rate.bytes_per_sec;
+        }
+        let specs: Vec<FlowSpec> = self
+            .flows
+            .iter()
+            .map(|f| FlowSpec {
+                cap: f.cap,
+                group_a: t.per_volume.map(|_| f.volume),
+                group_b: self.cfg.volumes[f.volume].pool.map(|p| n_vol + p),
+            })
+            .collect();
+        let rates = allocate(t.sharing, &specs, &caps);
+        for (f, &rate) in self.flows.iter_mut().zip(&rates) {
+            let vs = &mut self.volumes[f.volume];
+            let Some(p) = vs.pending.iter().position(|p| p.record == f.record) else {
+                continue;
+            };
+            if vs.pending[p].upload.rate == rate && f.event.is_some() {
+                continue;
+            }
+            vs.advance_to(now);
+            vs.capture_uploaded(now);
+            let up = &mut vs.pending[p].upload;
+            up.base_bytes = up.bytes_at(now);
+            up.base_time = now;
+            up.rate = rate;
+            if let Some(e) = f.event.take() {
+                sched.cancel(e);
+            }
+            if rate > 0.0 {
+                let secs = (up.total_bytes - up.base_bytes) / rate;
+                f.event = Some(sched.schedule_after(
+                    SimDuration::from_secs_f64_ceil(secs),
+                    Event::UploadFinished { record: f.record },
+                ));
+            }
+        }
+    }
+
+    fn on_upload_finished(&mut self, sched: &mut Scheduler<Event>, record: usize) {
+        let Some(i) = self.flows.iter().position(|f| f.record == record) else {
+            return;
+        };
+        let flow = self.flows.remove(i);
+        self.finish_upload(sched, flow.volume, record);
+        self.reallocate(sched);
+    }
+
+    /// Marks an upload done, then completes, in order, every snapshot of the
+    /// volume whose upload and all older snapshots are done.
+    fn finish_upload(&mut self, sched: &mut Scheduler<Event>, volume: usize, record: usize) {
+        let now = sched.now();
+        let vs = &mut self.volumes[volume];
+        vs.advance_to(now);
+        if let Some(p) = vs.pending.iter_mut().find(|p| p.record == record) {
+            p.upload.base_bytes = p.upload.total_bytes;
+            p.upload.base_time = now;
+            p.upload.done = true;
+        }
+        vs.capture_uploaded(now);
+        self.records[record].upload_done_at = Some(now);
+        while vs.pending.front().is_some_and(|p| p.upload.done) {
+            let Some(snap) = vs.pending.pop_front() else { break };
+            if let Some(wrong) = vs.check_completed(&snap) {
+                self.verified += 1;
+                if wrong > 0 {
+                    self.mismatched_snapshots += 1;
+                    self.mismatched_blocks += wrong;
+                }
+            }
+            let r = &mut self.records[snap.record];
+            r.state = SnapshotState::Completed;
+            r.completed_at = Some(now);
+            r.progress = 1.0;
+            r.cow_copies = snap.cow_copies;
+            self.storage.completed(volume, snap.record, snap.delta, now);
+            if let Retention::MaxAge(age) = self.cfg.volumes[volume].schedule.retention {
+                let due = r.requested_at + age;
+                sched.schedule_at(due.max(now), Event::RetentionDue { volume }).ok();
+            }
+        }
+        self.apply_retention(volume, now);
+    }
+
+    fn apply_retention(&mut self, volume: usize, now: SimTime) {
+        let retention = self.cfg.volumes[volume].schedule.retention;
+        while let Some(oldest) = self.storage.oldest_deletable(volume) {
+            let delete = match retention {
+                Retention::KeepAll => false,
+                Retention::Last(n) => self.storage.retained(volume) > n as usize,
+                Retention::MaxAge(age) => now - self.records[oldest].requested_at >= age,
+            };
+            if !delete {
+                break;
+            }
+            self.storage.delete_oldest(volume, now);
+            let r = &mut self.records[oldest];
+            r.state = SnapshotState::Deleted;
+            r.deleted_at = Some(now);
+        }
+    }
+
+    /// Brings every volume to the horizon and fills in the progress of the
+    /// snapshots still pending.
+    pub(crate) fn finish(&mut self, end: SimTime) {
+        for vs in &mut self.volumes {
+            vs.advance_to(end);
+            for p in &vs.pending {
+                let r = &mut self.records[p.record];
+                r.progress = if p.upload.total_bytes > 0.0 {
+                    p.upload.bytes_at(end) / p.upload.total_bytes
+                } else {
+                    1.0
+                };
+                r.cow_copies = p.cow_copies;
+            }
+        }
+    }
+
+    /// Stored-bytes samples, in time order.
+    pub(crate) fn storage_points(&self) -> &[StoragePoint] {
+        self.storage.points()
+    }
+}
+
+impl Model for Simulation {
+    type Event = Event;
+
+    fn handle(&mut self, sched: &mut Scheduler<Event>, event: Event) {
+        match event {
+            Event::SlotDue { volume, slot } => self.on_slot(sched, volume, slot),
+            Event::RequestDue {
+                volume,
+                scheduled_at,
+                attempt,
+            } => self.on_request(sched, volume, scheduled_at, attempt),
+            Event::UploadFinished { record } => self.on_upload_finished(sched, record),
+            Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
+        }
+    }
+}
+
+/// The instant of schedule slot `k`, if there is one.
+fn slot_time(times: &Times, k: u64) -> Option<SimTime> {
+    match times {
+        Times::Never => None,
+        Times::Every { interval, first_at } => {
+            let offset = interval.0.checked_mul(k)?;
+            first_at.0.checked_add(offset).map(SimTime)
+        }
+        Times::At(list) => list.get(usize::try_from(k).ok()?).copied(),
+    }
+}
+
+/// `snap-` and 17 hex digits, deterministic in (seed, record index).
+fn snapshot_id(seed: u64, index: usize) -> String {
+    let mut z = seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    // The mix is a bijection of u64, so ids are unique within a run.
+    format!("snap-0{z:016x}")
+}

@@ -1,0 +1,239 @@
+//! One volume's block state: changed-block tracking, pending snapshots'
+//! upload cursors, copy-on-write and (optionally) block versions.
+//!
+//! Writes are applied lazily: [`VolumeState::advance_to`] draws and applies
+//! every write that arrived before an instant. Callers advance a volume to
+//! `now` before anything that reads its blocks or changes the upload rate of
+//! one of its snapshots, so each write sees the upload progress in force at
+//! its arrival.
+
+use super::block_set::BlockSet;
+use super::workload::WriteGenerator;
+use crate::engine::SimTime;
+use std::collections::VecDeque;
+
+/// Version number of a block that was never written.
+pub const UNWRITTEN: u64 = 0;
+
+/// Upload progress of one pending snapshot: linear in time between rate
+/// changes.
+#[derive(Clone, Debug)]
+pub struct UploadProgress {
+    /// Current rate [B/s].
+    pub rate: f64,
+    /// Instant at which `base_bytes` was exact.
+    pub base_time: SimTime,
+    /// Bytes uploaded at `base_time` [B].
+    pub base_bytes: f64,
+    /// Bytes to upload in all [B].
+    pub total_bytes: f64,
+    /// Whether every block has been uploaded.
+    pub done: bool,
+}
+
+impl UploadProgress {
+    /// Bytes uploaded at `t` [B], never more than the total.
+    #[inline]
+    pub fn bytes_at(&self, t: SimTime) -> f64 {
+        if self.done {
+            return self.total_bytes;
+        }
+        let dt = (t - self.base_time).as_secs_f64();
+        (self.base_bytes + self.rate * dt).min(self.total_bytes)
+    }
+}
+
+/// A snapshot that is accepted but not yet completed.
+pub struct PendingSnapshot {
+    /// Index of its record.
+    pub record: usize,
+    /// Delta blocks, ascending: the upload order.
+    pub delta: Vec<u32>,
+    /// Delta blocks neither uploaded nor preserved by copy-on-write yet
+    /// (uploaded blocks may linger; the upload cursor decides).
+    pub remaining: BlockSet,
+    /// Upload progress.
+    pub upload: UploadProgress,
+    /// Copy-on-write copies made for this snapshot.
+    pub cow_copies: u64,
+    /// Verification state, in `--verify` mode.
+    pub check: Option<PendingCheck>,
+}
+
+/// What a pending snapshot must hold and what it has captured so far.
+pub struct PendingCheck {
+    /// Every block's version at the point in time.
+    pub expected: Vec<u64>,
+    /// The version stored for `delta[i]`, once uploaded or preserved.
+    pub captured: Vec<u64>,
+    /// Delta positions below this have been captured at upload.
+    pub upload_cursor: usize,
+}
+
+/// Block versions, kept only in `--verify` mode.
+pub struct Versions {
+    /// Current version of every block (`UNWRITTEN` if never written).
+    pub current: Vec<u64>,
+    /// Full image of the newest completed snapshot.
+    pub last_image: Vec<u64>,
+    /// Next version number to hand out.
+    pub next: u64,
+}
+
+/// The mutable state of one volume.
+pub struct VolumeState {
+    /// Block size [B].
+    pub block_size: u64,
+    /// Blocks changed since the newest accepted snapshot's point in time
+    /// (before the first snapshot: every written block).
+    pub dirty: BlockSet,
+    /// Write generator, if the volume has a workload.
+    pub writes: Option<WriteGenerator>,
+    /// Accepted snapshots not yet completed, oldest first.
+    pub pending: VecDeque<PendingSnapshot>,
+    /// Writes applied so far.
+    pub writes_applied: u64,
+    /// Bytes written so far [B].
+    pub bytes_written: u64,
+    /// Copy-on-write copies so far.
+    pub cow_copies: u64,
+    /// Block versions in `--verify` mode.
+    pub versions: Option<Versions>,
+    /// Horizon: writes at or after it are never applied.
+    pub horizon: SimTime,
+}
+
+impl VolumeState {
+    /// A volume of `blocks` blocks whose first `used_blocks` are written.
+    pub fn new(
+        blocks: u64,
+        used_blocks: u64,
+        block_size: u64,
+        writes: Option<WriteGenerator>,
+        verify: bool,
+        horizon: SimTime,
+    ) -> VolumeState {
+        let versions = verify.then(|| {
+            let mut current = vec![UNWRITTEN; blocks as usize];
+            for (b, v) in current.iter_mut().take(used_blocks as usize).enumerate() {
+                *v = 1 + b as u64;
+            }
+            Versions {
+                current,
+                last_image: vec![UNWRITTEN; blocks as usize],
+                next: 1 + used_blocks,
+            }
+        });
+        VolumeState {
+            block_size,
+            dirty: BlockSet::with_prefix(blocks, used_blocks),
+            writes,
+            pending: VecDeque::new(),
+            writes_applied: 0,
+            bytes_written: 0,
+            cow_copies: 0,
+            versions,
+            horizon,
+        }
+    }
+
+    /// Applies every write that arrives before `t` (and before the horizon).
+    pub fn advance_to(&mut self, t: SimTime) {
+        let limit = t.min(self.horizon);
+        let Some(mut gen) = self.writes.take() else {
+            return;
+        };
+        while gen.peek_time() < limit {
+            let w = gen.next_write();
+            self.apply_write(w.at, w.offset, w.len);
+        }
+        self.writes = Some(gen);
+    }
+
+    /// Applies one write of `len` bytes at `offset`, arriving at `at`.
+    #[inline]
+    pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64) {
+        self.writes_applied += 1;
+        self.bytes_written += len;
+        let first = offset / self.block_size;
+        let last = (offset + len - 1) / self.block_size;
+        if self.versions.is_some() {
+            self.capture_uploaded(at);
+        }
+        for b in first..=last {
+            self.dirty.insert(b);
+            if !self.pending.is_empty() {
+                self.copy_on_write(at, b);
+            }
+            if let Some(v) = &mut self.versions {
+                v.current[b as usize] = v.next;
+            }
+        }
+        if let Some(v) = &mut self.versions {
+            v.next += 1;
+        }
+    }
+
+    /// A write to block `b` at `at`: every pending snapshot that still needs
+    /// the block's current content and has not uploaded it gets a copy first.
+    #[inline]
+    fn copy_on_write(&mut self, at: SimTime, b: u64) {
+        let block_size = self.block_size as f64;
+        for p in self.pending.iter_mut() {
+            if !p.remaining.remove(b) {
+                continue;
+            }
+            let uploaded = (p.upload.bytes_at(at) / block_size) as usize;
+            let rank = match p.delta.get(uploaded) {
+                None => continue, // everything uploaded
+                Some(&cursor) if b < u64::from(cursor) => continue,
+                Some(_) => p.delta.partition_point(|&x| u64::from(x) < b),
+            };
+            p.cow_copies += 1;
+            self.cow_copies += 1;
+            if let (Some(check), Some(v)) = (&mut p.check, &self.versions) {
+                check.captured[rank] = v.current[b as usize];
+            }
+        }
+    }
+
+    /// Verify mode: records, for each pending snapshot, the version of every
+    /// block its upload has passed by `t` and that was not preserved earlier.
+    pub fn capture_uploaded(&mut self, t: SimTime) {
+        let Some(v) = &self.versions else {
+            return;
+        };
+        let block_size = self.block_size as f64;
+        for p in self.pending.iter_mut() {
+            let Some(check) = &mut p.check else { continue };
+            let upto = ((p.upload.bytes_at(t) / block_size) as usize).min(p.delta.len());
+            while check.upload_cursor < upto {
+                let i = check.upload_cursor;
+                let b = u64::from(p.delta[i]);
+                if p.remaining.remove(b) {
+                    check.captured[i] = v.current[b as usize];
+                }
+                check.upload_cursor += 1;
+            }
+        }
+    }
+
+    /// Verify mode: applies a completed snapshot's captured delta to the
+    /// restorable image and compares it block by block with the volume at the
+    /// snapshot's point in time. Returns the number of differing blocks.
+    pub fn check_completed(&mut self, snap: &PendingSnapshot) -> Option<u64> {
+        let (Some(v), Some(check)) = (&mut self.versions, &snap.check) else {
+            return None;
+        };
+        for (i, &b) in snap.delta.iter().enumerate() {
+            v.last_image[b as usize] = check.captured[i];
+        }
+        let wrong = v
+            .last_image
+            .iter()
+            .zip(&check.expected)
+            .filter(|(a, b)| a != b)
+            .count();
+        Some(wrong as u64)
+    }
+}
