@@ -237,3 +237,71 @@ impl VolumeState {
         Some(wrong as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending_of(vs: &mut VolumeState, record: usize) -> PendingSnapshot {
+        let remaining = vs.dirty.take();
+        let delta = remaining.to_sorted_u32();
+        let check = vs.versions.as_ref().map(|v| PendingCheck {
+            expected: v.current.clone(),
+            captured: vec![u64::MAX; delta.len()],
+            upload_cursor: 0,
+        });
+        PendingSnapshot {
+            record,
+            upload: UploadProgress {
+                rate: 1.0,
+                base_time: SimTime::ZERO,
+                base_bytes: 0.0,
+                total_bytes: (delta.len() as u64 * vs.block_size) as f64,
+                done: false,
+            },
+            delta,
+            remaining,
+            cow_copies: 0,
+            check,
+        }
+    }
+
+    #[test]
+    fn a_write_to_a_block_not_yet_uploaded_is_copied_once() {
+        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX);
+        let p = pending_of(&mut vs, 0);
+        vs.pending.push_back(p);
+        // Rate 1 B/s with 1-byte blocks: block 0 is uploaded at t = 1 s.
+        let t = SimTime::from_secs(2);
+        vs.apply_write(t, 3, 1); // block 3 not uploaded yet: copy
+        vs.apply_write(t, 3, 1); // already preserved: no second copy
+        vs.apply_write(t, 0, 1); // block 0 already uploaded: no copy
+        vs.apply_write(t, 6, 1); // not in the delta: no copy
+        assert_eq!(vs.cow_copies, 1);
+        let mut p = vs.pending.pop_front().unwrap();
+        p.upload.done = true;
+        vs.pending.push_back(p);
+        vs.capture_uploaded(SimTime::from_secs(10));
+        let p = vs.pending.pop_front().unwrap();
+        assert_eq!(vs.check_completed(&p), Some(0));
+    }
+
+    /// The checker itself: a snapshot that stored the wrong version (here:
+    /// an overwrite that bypassed copy-on-write) is reported.
+    #[test]
+    fn verification_detects_a_missed_copy_on_write() {
+        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX);
+        let p = pending_of(&mut vs, 0);
+        vs.pending.push_back(p);
+        // Overwrite block 2 behind copy-on-write's back.
+        if let Some(v) = &mut vs.versions {
+            v.current[2] = 999;
+        }
+        let mut p = vs.pending.pop_front().unwrap();
+        p.upload.done = true;
+        vs.pending.push_back(p);
+        vs.capture_uploaded(SimTime::from_secs(10));
+        let p = vs.pending.pop_front().unwrap();
+        assert_eq!(vs.check_completed(&p), Some(1));
+    }
+}

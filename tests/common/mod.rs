@@ -1,0 +1,70 @@
+//! Builders for hand-made model configurations used by the integration tests.
+#![allow(dead_code)]
+
+use snapsim::engine::{SimDuration, SimTime};
+use snapsim::model::config::*;
+use snapsim::model::units::{Bandwidth, Bytes, Frequency};
+use snapsim::model::volume_type::VolumeKind;
+
+/// A gp3 volume of `size` with `used` bytes, no writes, no snapshots.
+pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
+    VolumeConfig {
+        name: name.to_string(),
+        kind: VolumeKind::Gp3,
+        provisioned: VolumeKind::Gp3.provision(size, None, None).unwrap(),
+        used,
+        encrypted: false,
+        pending_limit: 5,
+        pool: None,
+        writes: None,
+        schedule: ScheduleConfig {
+            times: Times::Never,
+            jitter: SimDuration::ZERO,
+            on_limit: LimitPolicy::Fail,
+            retention: Retention::KeepAll,
+            tags: Vec::new(),
+        },
+    }
+}
+
+/// Uniform, Poisson writes of `size` bytes at `rate` per second over the
+/// whole volume.
+pub fn uniform_writes(vol: &VolumeConfig, rate: f64, size: Bytes) -> WriteStream {
+    WriteStream {
+        arrival: Arrival::Poisson(Frequency { per_sec: rate }),
+        size,
+        pattern: Pattern::Uniform,
+        alignment: size,
+        region_offset: Bytes(0),
+        region_length: vol.provisioned.size,
+    }
+}
+
+/// Snapshots at these instants [s].
+pub fn at_secs(times: &[f64]) -> Times {
+    Times::At(
+        times
+            .iter()
+            .map(|&s| SimTime::ZERO + SimDuration::from_secs_f64_ceil(s))
+            .collect(),
+    )
+}
+
+/// A run of `duration_s` seconds, per-snapshot cap `per_snapshot_mib` MiB/s,
+/// no other limit, fair sharing.
+pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>) -> SimConfig {
+    SimConfig {
+        seed: 1,
+        duration: SimDuration::from_secs(duration_s),
+        block_size: Bytes::kib(512),
+        transfer: TransferConfig {
+            per_snapshot: Bandwidth::mib_per_sec(per_snapshot_mib),
+            per_volume: None,
+            sharing: Sharing::Fair,
+            pools: Vec::new(),
+            variability: None,
+        },
+        volumes,
+        verify: false,
+    }
+}
