@@ -17,3 +17,4 @@
 pub mod engine;
 pub mod metrics;
 pub mod model;
+pub mod report;

@@ -71,6 +71,10 @@ pub struct VolumeSummary {
     pub throughput_bytes_per_second: f64,
     /// Limit of pending snapshots.
     pub pending_limit: u32,
+    /// Whether the volume, and so its snapshots, is encrypted.
+    pub encrypted: bool,
+    /// Tags the schedule puts on every snapshot, in scenario order.
+    pub tags: serde_json::Map<String, serde_json::Value>,
     /// Writes simulated on the volume.
     pub writes: u64,
     /// Bytes written [B].

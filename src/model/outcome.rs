@@ -60,6 +60,13 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             iops: v.provisioned.iops,
             throughput_bytes_per_second: v.provisioned.throughput.bytes_per_sec,
             pending_limit: v.pending_limit,
+            encrypted: v.encrypted,
+            tags: v
+                .schedule
+                .tags
+                .iter()
+                .map(|(k, val)| (k.clone(), serde_json::Value::String(val.clone())))
+                .collect(),
             writes: vs.writes_applied,
             bytes_written: vs.bytes_written,
             requests: req,

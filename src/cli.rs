@@ -1,0 +1,179 @@
+//! The command line: parses arguments, wires the library together, and turns
+//! failures into messages and exit codes. The only place that uses `anyhow`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::model::{simulate, RunMeta};
+use crate::report::{self, ResultContext};
+use crate::scenario;
+
+/// snapsim: simulate incremental block-volume snapshots (EBS style) and
+/// answer capacity-planning questions about them.
+#[derive(Debug, Parser)]
+#[command(name = "snapsim", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and write its results.
+    Run {
+        /// The scenario file (JSON).
+        scenario: PathBuf,
+        /// Output directory [default: results/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Base seed, overriding the scenario's `seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Track block versions and check that every completed snapshot
+        /// holds exactly the volume's contents at its point in time.
+        #[arg(long)]
+        verify: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files (JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the scenario format.
+    Schema,
+}
+
+/// Exit status for a failure: 2 for bad input, 3 for a failed verification,
+/// 1 for anything else.
+#[derive(Debug)]
+pub struct Failure {
+    /// Process exit code.
+    pub code: i32,
+    /// The error chain.
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure {
+            code: 1,
+            error: e.into(),
+        }
+    }
+}
+
+fn bad_input(error: anyhow::Error) -> Failure {
+    Failure { code: 2, error }
+}
+
+/// Runs the parsed command.
+///
+/// # Errors
+/// A [`Failure`] carrying the exit code and the error chain to print.
+pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            verify,
+            quiet,
+        } => run_scenario(&scenario, out, seed, verify, quiet),
+        Command::Validate { files } => validate(&files),
+        Command::Schema => {
+            let schema = serde_json::to_string_pretty(&scenario::json_schema())?;
+            println!("{schema}");
+            Ok(())
+        }
+    }
+}
+
+fn run_scenario(
+    path: &Path,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    verify: bool,
+    quiet: bool,
+) -> std::result::Result<(), Failure> {
+    let sc = scenario::load(path).map_err(|e| bad_input(e.into()))?;
+    let mut cfg = sc.config;
+    if let Some(s) = seed {
+        cfg.seed = s;
+    }
+    cfg.verify = verify;
+    let out = out.unwrap_or_else(|| Path::new("results").join(&sc.name));
+    let meta = RunMeta {
+        scenario: sc.name.clone(),
+        description: sc.description.clone(),
+        source: sc.source.clone(),
+    };
+    let started = Instant::now();
+    let result = simulate(cfg, meta)
+        .map_err(|e| bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display()))))?;
+    let wall = started.elapsed();
+    let files = report::result_files(
+        &result.summary,
+        &result.snapshots,
+        &result.storage,
+        ResultContext { start: sc.start },
+    );
+    report::write_files(&out, &files).context("writing the results")?;
+    if !quiet {
+        print!("{}", report::table::summary_table(&result.summary, wall));
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        println!("results: {}/{{{}}}", out.display(), names.join(","));
+    }
+    if let Some(v) = &result.summary.verification {
+        if v.mismatched_snapshots > 0 {
+            return Err(Failure {
+                code: 3,
+                error: anyhow::anyhow!(
+                    "verification failed: {} of {} completed snapshots differ from the volume at their point in time ({} blocks); results were written to {}",
+                    v.mismatched_snapshots,
+                    v.snapshots_checked,
+                    v.mismatched_blocks,
+                    out.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
+    let mut bad = 0;
+    for f in files {
+        match scenario::load(f) {
+            Ok(sc) => {
+                let n = sc.config.volumes.len();
+                println!("ok: {} ({}, {} volume{})", f.display(), sc.name, n, if n == 1 { "" } else { "s" });
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(bad_input(anyhow::anyhow!("{bad} of {} scenario file(s) are invalid", files.len())));
+    }
+    Ok(())
+}
+
+/// Parses arguments and runs; returns the process exit code.
+pub fn main_with_args() -> i32 {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            f.code
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The result files of one run: `summary.json`, `snapshots.json` (shaped like
+//! `aws ec2 describe-snapshots` output plus the simulator's own fields),
+//! `snapshots.csv` (the same rows) and `storage.csv`.
+//!
+//! Only simulated quantities go in; wall-clock figures stay out so that the
+//! files are byte-identical for the same scenario and seed.
+
+use crate::engine::SimTime;
+use crate::metrics::{RunSummary, SnapshotRecord, StoragePoint};
+use serde_json::{json, Map, Value};
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+/// What the files need besides the results themselves.
+#[derive(Clone, Copy, Debug)]
+pub struct ResultContext {
+    /// Wall-clock date of simulated time zero, for `StartTime` stamps.
+    pub start: SystemTime,
+}
+
+/// Names and contents of every result file, ready for
+/// [`super::write_files`].
+pub fn result_files(
+    summary: &RunSummary,
+    snapshots: &[SnapshotRecord],
+    storage: &[StoragePoint],
+    ctx: ResultContext,
+) -> Vec<(String, Vec<u8>)> {
+    let rows: Vec<Map<String, Value>> = snapshots.iter().map(|r| row(summary, r, ctx)).collect();
+    vec![
+        ("summary.json".into(), pretty(&serde_json::to_value(summary).unwrap_or(Value::Null))),
+        ("snapshots.json".into(), pretty(&json!({ "Snapshots": rows }))),
+        ("snapshots.csv".into(), csv(&rows).into_bytes()),
+        ("storage.csv".into(), storage_csv(summary, storage).into_bytes()),
+    ]
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    // Serialising a Value cannot fail: keys are strings, numbers finite.
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s.into_bytes()
+}
+
+/// `vol-0` and 16 hex digits, stable for a volume name.
+pub fn volume_id(name: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in name.as_bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("vol-0{h:016x}")
+}
+
+/// ISO-8601 timestamp of simulated instant `t` (millisecond precision, UTC).
+pub fn timestamp(ctx: ResultContext, t: SimTime) -> String {
+    let at = ctx.start + Duration::from_nanos(t.as_nanos());
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
+fn secs(t: Option<SimTime>) -> Value {
+    t.map_or(Value::Null, |t| json!(t.as_secs_f64()))
+}
+
+fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<String, Value> {
+    let vol = &summary.volumes[r.volume];
+    let tags: Vec<Value> = vol
+        .tags
+        .iter()
+        .map(|(k, v)| json!({ "Key": k, "Value": v }))
+        .collect();
+    let mut m = Map::new();
+    m.insert("SnapshotId".into(), json!(r.snapshot_id));
+    m.insert("VolumeId".into(), json!(volume_id(&vol.name)));
+    m.insert("StartTime".into(), json!(timestamp(ctx, r.requested_at)));
+    m.insert("State".into(), json!(r.state.as_str()));
+    m.insert(
+        "Progress".into(),
+        json!(format!("{}%", (r.progress * 100.0).floor() as u64)),
+    );
+    m.insert("VolumeSize".into(), json!(vol.size_bytes.div_ceil(1 << 30)));
+    m.insert("Encrypted".into(), json!(vol.encrypted));
+    m.insert("Tags".into(), Value::Array(tags));
+    m.insert("VolumeName".into(), json!(vol.name));
+    m.insert("ScheduledAt".into(), json!(r.scheduled_at.as_secs_f64()));
+    m.insert("RequestedAt".into(), json!(r.requested_at.as_secs_f64()));
+    m.insert("Attempt".into(), json!(r.attempt));
+    m.insert("UploadDoneAt".into(), secs(r.upload_done_at));
+    m.insert("CompletedAt".into(), secs(r.completed_at));
+    m.insert("DeletedAt".into(), secs(r.deleted_at));
+    m.insert("DeltaBlocks".into(), json!(r.delta_blocks));
+    m.insert("DeltaBytes".into(), json!(r.delta_bytes));
+    m.insert("DurationSeconds".into(), json!(r.duration_seconds()));
+    m.insert("CowCopies".into(), json!(r.cow_copies));
+    m.insert("RateMultiplier".into(), json!(r.rate_multiplier));
+    m.insert("Error".into(), json!(r.error.map(|e| e.as_str())));
+    m.insert("WillRetry".into(), json!(r.will_retry));
+    m
+}
+
+/// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
+fn csv(rows: &[Map<String, Value>]) -> String {
+    const COLUMNS: [&str; 22] = [
+        "SnapshotId", "VolumeId", "VolumeName", "StartTime", "State", "Progress", "VolumeSize",
+        "Encrypted", "Tags", "ScheduledAt", "RequestedAt", "Attempt", "UploadDoneAt",
+        "CompletedAt", "DeletedAt", "DeltaBlocks", "DeltaBytes", "DurationSeconds", "CowCopies",
+        "RateMultiplier", "Error", "WillRetry",
+    ];
+    let mut out = COLUMNS.join(",");
+    out.push('\n');
+    for r in rows {
+        let cells: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match (c, r.get(*c)) {
+                (&"Tags", Some(Value::Array(tags))) => quote(
+                    &tags
+                        .iter()
+                        .map(|t| format!("{}={}", plain(&t["Key"]), plain(&t["Value"])))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                (_, Some(v)) => quote(&plain(v)),
+                (_, None) => String::new(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// RFC 4180 quoting, only where needed.
+fn quote(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn storage_csv(summary: &RunSummary, points: &[StoragePoint]) -> String {
+    let mut out = String::from("time_seconds,volume,stored_bytes\n");
+    for p in points {
+        let name = quote(&summary.volumes[p.volume].name);
+        let _ = writeln!(out, "{},{},{}", p.at.as_secs_f64(), name, p.stored_bytes);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_only_when_needed() {
+        assert_eq!(quote("plain"), "plain");
+        assert_eq!(quote("a,b"), "\"a,b\"");
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn timestamps_count_from_the_scenario_start() {
+        let start = humantime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
+        let ctx = ResultContext { start };
+        assert_eq!(timestamp(ctx, SimTime::from_secs(3661)), "2026-01-01T01:01:01.000Z");
+    }
+
+    #[test]
+    fn volume_ids_look_like_ec2_ids_and_are_stable() {
+        let id = volume_id("db");
+        assert_eq!(id.len(), "vol-0".len() + 16);
+        assert_eq!(id, volume_id("db"));
+        assert_ne!(id, volume_id("db-1"));
+    }
+}

@@ -1,0 +1,149 @@
+//! The short human summary printed after a run.
+
+use crate::metrics::RunSummary;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// A duration in seconds as `45.2s`, `12m30s`, `3h05m` or `2d04h`.
+pub fn human_seconds(s: f64) -> String {
+    if !s.is_finite() {
+        return "-".into();
+    }
+    let whole = s.round() as u64;
+    if s < 60.0 {
+        format!("{s:.1}s")
+    } else if whole < 3600 {
+        format!("{}m{:02}s", whole / 60, whole % 60)
+    } else if whole < 86_400 {
+        format!("{}h{:02}m", whole / 3600, (whole % 3600) / 60)
+    } else {
+        format!("{}d{:02}h", whole / 86_400, (whole % 86_400) / 3600)
+    }
+}
+
+/// Bytes in the largest binary unit that keeps at least 1 (`12.5 GiB`).
+pub fn human_bytes(b: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{v:.0} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Large counts as `1.23 M`, `45.6 k`.
+pub fn human_count(n: f64) -> String {
+    if n >= 1e9 {
+        format!("{:.2} G", n / 1e9)
+    } else if n >= 1e6 {
+        format!("{:.2} M", n / 1e6)
+    } else if n >= 1e4 {
+        format!("{:.1} k", n / 1e3)
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+/// The table: one row per volume, then totals and the wall-clock speed.
+pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} (seed {}, {} simulated)",
+        s.scenario,
+        if s.description.is_empty() { "-" } else { &s.description },
+        s.seed,
+        human_seconds(s.simulated_seconds)
+    );
+    let header = [
+        "volume", "type", "done", "pending", "rejected", "failed", "skipped", "p50", "p95", "max",
+        "mean delta", "stored", "$/month", "CoW",
+    ];
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
+    for v in &s.volumes {
+        let rejected: u64 = v.requests.rejected.values().sum();
+        let d = v.duration_seconds.as_ref();
+        let q = |f: fn(&crate::metrics::stats::Distribution) -> f64| {
+            d.map_or("-".to_string(), |d| human_seconds(f(d)))
+        };
+        rows.push(vec![
+            v.name.clone(),
+            v.kind.clone(),
+            (v.snapshots.completed + v.snapshots.deleted).to_string(),
+            v.snapshots.pending_at_end.to_string(),
+            rejected.to_string(),
+            v.requests.failed.to_string(),
+            v.requests.skipped.to_string(),
+            q(|d| d.p50),
+            q(|d| d.p95),
+            q(|d| d.max),
+            v.delta_bytes
+                .as_ref()
+                .map_or("-".into(), |d| human_bytes(d.mean)),
+            human_bytes(v.storage.final_bytes as f64),
+            format!("{:.2}", v.storage.final_monthly_cost_usd),
+            human_count(v.cow_copies as f64),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                if c < 2 {
+                    format!("{cell:<w$}", w = widths[c])
+                } else {
+                    format!("{cell:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+        if i == 0 {
+            let _ = writeln!(out, "  {}", "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+        }
+    }
+    let _ = writeln!(out, "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)");
+    if let Some(v) = &s.verification {
+        let _ = writeln!(
+            out,
+            "verify: {} completed snapshots checked block by block, {} mismatched",
+            v.snapshots_checked, v.mismatched_snapshots
+        );
+    }
+    let secs = wall.as_secs_f64().max(1e-9);
+    let _ = writeln!(
+        out,
+        "wall time {:.3} s: {} events ({} events/s), {} writes ({} writes/s)",
+        wall.as_secs_f64(),
+        human_count(s.events_processed as f64),
+        human_count(s.events_processed as f64 / secs),
+        human_count(s.writes_simulated as f64),
+        human_count(s.writes_simulated as f64 / secs),
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(human_seconds(45.24), "45.2s");
+        assert_eq!(human_seconds(750.0), "12m30s");
+        assert_eq!(human_seconds(8533.3), "2h22m");
+        assert_eq!(human_seconds(90_000.0), "1d01h");
+        assert_eq!(human_bytes(512.0), "512 B");
+        assert_eq!(human_bytes(1.5 * 1024.0 * 1024.0 * 1024.0), "1.5 GiB");
+        assert_eq!(human_count(12_345_678.0), "12.35 M");
+    }
+}
