@@ -19,7 +19,11 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 fn bad_scenarios_are_refused_with_helpful_messages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_scenarios");
     let files = json_files(&dir);
-    assert!(files.len() >= 14, "expected at least 14 bad scenarios, found {}", files.len());
+    assert!(
+        files.len() >= 14,
+        "expected at least 14 bad scenarios, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for file in &files {
         let expect_path = file.with_extension("expect");
@@ -35,7 +39,10 @@ fn bad_scenarios_are_refused_with_helpful_messages() {
         println!("{message}");
         for needle in expect.lines().filter(|l| !l.trim().is_empty()) {
             if !message.contains(needle) {
-                failures.push(format!("{}: message lacks {needle:?}:\n    {message}", file.display()));
+                failures.push(format!(
+                    "{}: message lacks {needle:?}:\n    {message}",
+                    file.display()
+                ));
             }
         }
     }

@@ -72,7 +72,9 @@ impl<'de> Visitor<'de> for PatternVisitor {
         match v {
             "uniform" => Ok(RawPattern::Name(PatternName::Uniform)),
             "sequential" => Ok(RawPattern::Name(PatternName::Sequential)),
-            _ => Err(E::custom(format!("unknown pattern \"{v}\"; {PATTERN_FORMS}"))),
+            _ => Err(E::custom(format!(
+                "unknown pattern \"{v}\"; {PATTERN_FORMS}"
+            ))),
         }
     }
 
@@ -110,7 +112,8 @@ pub enum RetainPolicy {
 
 struct RetainVisitor;
 
-const RETAIN_FORMS: &str = "use a whole number N ≥ 1 such as 24, {\"last\": 24} or {\"max_age\": \"30d\"}";
+const RETAIN_FORMS: &str =
+    "use a whole number N ≥ 1 such as 24, {\"last\": 24} or {\"max_age\": \"30d\"}";
 
 impl<'de> Visitor<'de> for RetainVisitor {
     type Value = RawRetain;

@@ -24,7 +24,9 @@ mod volume;
 
 pub use error::{Location, ScenarioError, UnitError};
 pub use quantity::{BandwidthText, DurationText, FrequencyText, Quantity, SizeText, UnitKind};
-pub use validate::{DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES};
+pub use validate::{
+    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
+};
 
 use crate::model::config::SimConfig;
 use raw::RawScenario;
@@ -56,7 +58,10 @@ pub struct Scenario {
 /// [`from_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { origin: origin.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        origin: origin.clone(),
+        source,
+    })?;
     from_str(&text, &origin)
 }
 
@@ -68,9 +73,16 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 /// for anything the format refuses.
 pub fn from_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(text, origin)?;
-    let source: serde_json::Value = serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
+    let source: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
     let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
-    Ok(Scenario { name: v.name, description: v.description, start: v.start, config: v.config, source })
+    Ok(Scenario {
+        name: v.name,
+        description: v.description,
+        start: v.start,
+        config: v.config,
+        source,
+    })
 }
 
 /// The JSON Schema (draft 2020-12) of the scenario format, generated from
@@ -91,15 +103,26 @@ fn parse_raw(text: &str, origin: &str) -> Result<RawScenario, ScenarioError> {
 
 /// Converts a serde_json error found at `path` into a [`ScenarioError`].
 fn serde_error(path: &str, e: serde_json::Error, origin: &str) -> ScenarioError {
-    let location = Location { line: e.line(), column: e.column() };
+    let location = Location {
+        line: e.line(),
+        column: e.column(),
+    };
     let full = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
     match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ScenarioError::Syntax { origin: origin.to_string(), location, message },
+        Category::Syntax | Category::Eof | Category::Io => ScenarioError::Syntax {
+            origin: origin.to_string(),
+            location,
+            message,
+        },
         Category::Data => ScenarioError::Invalid {
             origin: origin.to_string(),
-            path: if path == "." { "(top level)".to_string() } else { path.to_string() },
+            path: if path == "." {
+                "(top level)".to_string()
+            } else {
+                path.to_string()
+            },
             location: (e.line() > 0).then_some(location),
             message: with_fix(message),
         },
@@ -117,7 +140,10 @@ fn with_fix(message: String) -> String {
     if message.starts_with("unknown variant") {
         return format!("{message}; use one of these");
     }
-    if message.starts_with("invalid type") || message.starts_with("invalid value") || message.starts_with("invalid length") {
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+    {
         let expected = message.rsplit("expected ").next().unwrap_or("");
         let fix = if expected.starts_with('u') || expected.starts_with('i') {
             "write a whole number without quotes, e.g. 3"

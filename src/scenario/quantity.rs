@@ -98,7 +98,8 @@ impl UnitKind for SizeKind {
     const NAME: &'static str = "size";
     const SCHEMA_NAME: &'static str = "Size";
     const DESCRIPTION: &'static str = "A size in bytes: a number and a unit, B, KiB, MiB, GiB, TiB, PiB (powers of 1024) or KB, MB, GB, TB, PB (powers of 1000). Must be a whole number of bytes.";
-    const PATTERN: &'static str = r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)\s*$";
+    const PATTERN: &'static str =
+        r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)\s*$";
     const EXAMPLES: &'static [&'static str] = &["4096B", "512KiB", "1.5GiB", "1TiB"];
     const NUMBER_SUFFIX: &'static str = "B";
     fn parse(text: &str) -> Result<Bytes, UnitError> {
@@ -111,7 +112,8 @@ impl UnitKind for BandwidthKind {
     const NAME: &'static str = "bandwidth";
     const SCHEMA_NAME: &'static str = "Bandwidth";
     const DESCRIPTION: &'static str = "A bandwidth in bytes per second: a size unit followed by /s. Bits (Mbps) are refused. Must be greater than zero.";
-    const PATTERN: &'static str = r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)/s\s*$";
+    const PATTERN: &'static str =
+        r"^\s*[0-9]+(\.[0-9]+)?\s*(B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)/s\s*$";
     const EXAMPLES: &'static [&'static str] = &["48MiB/s", "400MB/s", "1GiB/s"];
     const NUMBER_SUFFIX: &'static str = "MiB/s";
     fn parse(text: &str) -> Result<Bandwidth, UnitError> {
@@ -148,7 +150,12 @@ impl<K: UnitKind> Visitor<'_> for QuantityVisitor<K> {
     type Value = Quantity<K>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a {} string with a unit, e.g. \"{}\"", K::NAME, K::EXAMPLES[0])
+        write!(
+            f,
+            "a {} string with a unit, e.g. \"{}\"",
+            K::NAME,
+            K::EXAMPLES[0]
+        )
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity<K>, E> {

@@ -109,11 +109,17 @@ fn validate_on_limit(path: &str, raw: Option<&RawOnLimit>) -> Result<LimitPolicy
             if after.value.is_zero() {
                 return Err(Invalid::at(
                     format!("{path}.retry.after"),
-                    format!("retry after \"{}\" must be greater than zero; use e.g. \"5m\"", after.text),
+                    format!(
+                        "retry after \"{}\" must be greater than zero; use e.g. \"5m\"",
+                        after.text
+                    ),
                 ));
             }
             if *max > 1000 {
-                return Err(Invalid::at(format!("{path}.retry.max"), format!("retry max {max} is too large; use 0 to 1000")));
+                return Err(Invalid::at(
+                    format!("{path}.retry.max"),
+                    format!("retry max {max} is too large; use 0 to 1000"),
+                ));
             }
             let factor = factor.unwrap_or(1.0);
             if !(factor.is_finite() && factor >= 1.0) {
@@ -122,7 +128,11 @@ fn validate_on_limit(path: &str, raw: Option<&RawOnLimit>) -> Result<LimitPolicy
                     format!("retry factor {factor} must be a finite number of at least 1; use 1 for a constant delay or e.g. 2 to double it"),
                 ));
             }
-            LimitPolicy::Retry { after: after.value, max: *max, factor }
+            LimitPolicy::Retry {
+                after: after.value,
+                max: *max,
+                factor,
+            }
         }
     })
 }
@@ -143,7 +153,10 @@ fn validate_retain(path: &str, raw: Option<&RawRetain>) -> Result<Retention, Inv
             if d.value.is_zero() {
                 return Err(Invalid::at(
                     format!("{path}.max_age"),
-                    format!("max_age \"{}\" must be greater than zero; use e.g. \"30d\"", d.text),
+                    format!(
+                        "max_age \"{}\" must be greater than zero; use e.g. \"30d\"",
+                        d.text
+                    ),
                 ));
             }
             Ok(Retention::MaxAge(d.value))

@@ -23,7 +23,10 @@ fn with_volume(volume: &str) -> String {
 fn quickstart_produces_the_expected_config() {
     let s = from_str(QUICKSTART, "quickstart.json").unwrap();
     assert_eq!(s.name, "quickstart");
-    assert_eq!(s.description, "One gp3 volume with a day of writes and hourly snapshots");
+    assert_eq!(
+        s.description,
+        "One gp3 volume with a day of writes and hourly snapshots"
+    );
     assert_eq!(s.start, UNIX_EPOCH + Duration::from_secs(1_767_225_600));
     let c = &s.config;
     assert_eq!((c.seed, c.verify), (7, false));
@@ -42,15 +45,37 @@ fn quickstart_produces_the_expected_config() {
     assert_eq!(v.used, Bytes::gib(400));
     assert_eq!((v.encrypted, v.pending_limit, v.pool), (false, 5, None));
     let w = v.writes.as_ref().unwrap();
-    assert_eq!(w.arrival, Arrival::Poisson(crate::model::units::Frequency { per_sec: 800.0 }));
+    assert_eq!(
+        w.arrival,
+        Arrival::Poisson(crate::model::units::Frequency { per_sec: 800.0 })
+    );
     assert_eq!(w.size, Bytes::kib(16));
     assert_eq!(w.pattern, Pattern::Zipf { exponent: 1.1 });
     assert_eq!(w.alignment, Bytes::kib(4));
-    assert_eq!((w.region_offset, w.region_length), (Bytes(0), Bytes::tib(1)));
+    assert_eq!(
+        (w.region_offset, w.region_length),
+        (Bytes(0), Bytes::tib(1))
+    );
     let sch = &v.schedule;
-    assert_eq!(sch.times, Times::Every { interval: SimDuration::from_secs(3600), first_at: SimTime::ZERO });
-    assert_eq!(sch.on_limit, LimitPolicy::Retry { after: SimDuration::from_secs(300), max: 3, factor: 1.0 });
-    assert_eq!((sch.jitter, sch.retention), (SimDuration::ZERO, Retention::KeepAll));
+    assert_eq!(
+        sch.times,
+        Times::Every {
+            interval: SimDuration::from_secs(3600),
+            first_at: SimTime::ZERO
+        }
+    );
+    assert_eq!(
+        sch.on_limit,
+        LimitPolicy::Retry {
+            after: SimDuration::from_secs(300),
+            max: 3,
+            factor: 1.0
+        }
+    );
+    assert_eq!(
+        (sch.jitter, sch.retention),
+        (SimDuration::ZERO, Retention::KeepAll)
+    );
     assert!(sch.tags.is_empty());
     assert_eq!(s.source["volumes"][0]["name"], "db");
 }
@@ -63,7 +88,9 @@ fn count_expands_into_numbered_volumes() {
     let s = from_str(text, "t.json").unwrap();
     let names: Vec<&str> = s.config.volumes.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["web-1", "web-2", "web-3", "db"]);
-    assert!(s.config.volumes[..3].iter().all(|v| v.kind == VolumeKind::Gp2 && v.provisioned.iops == 300));
+    assert!(s.config.volumes[..3]
+        .iter()
+        .all(|v| v.kind == VolumeKind::Gp2 && v.provisioned.iops == 300));
     assert_eq!(s.config.volumes[3].schedule.times, Times::Never);
     assert!(s.config.volumes[3].writes.is_none());
 }
@@ -73,12 +100,21 @@ fn count_collision_names_both_entries() {
     let e = err(&with_volume(
         r#"{"name": "db", "count": 2, "type": "gp3", "size": "10GiB"}, {"name": "db-1", "type": "gp3", "size": "10GiB"}"#,
     ));
-    assert!(e.contains("volumes[1].name") && e.contains("\"db-1\"") && e.contains("volumes[0] (count 2)"), "{e}");
+    assert!(
+        e.contains("volumes[1].name")
+            && e.contains("\"db-1\"")
+            && e.contains("volumes[0] (count 2)"),
+        "{e}"
+    );
 }
 
 #[test]
 fn defaults_apply_to_a_minimal_scenario() {
-    let s = from_str(&with_volume(r#"{"name": "a", "type": "st1", "size": "1TiB"}"#), "t.json").unwrap();
+    let s = from_str(
+        &with_volume(r#"{"name": "a", "type": "st1", "size": "1TiB"}"#),
+        "t.json",
+    )
+    .unwrap();
     assert_eq!(s.config.seed, 1);
     assert_eq!(s.config.transfer.per_snapshot, Bandwidth::mib_per_sec(42.0));
     assert_eq!(s.config.transfer.per_volume, None);
@@ -90,7 +126,10 @@ fn defaults_apply_to_a_minimal_scenario() {
 fn type_errors_report_path_line_and_column() {
     let text = "{\"name\": \"t\", \"duration\": \"1d\", \"volumes\": [\n {\"name\": \"a\", \"type\": \"gp3\", \"size\": \"10GiB\",\n  \"workload\": {\"writes\": {\"rate\": \"800 per second\", \"size\": \"4KiB\"}}}]}";
     let e = err(text);
-    assert!(e.starts_with("t.json: volumes[0].workload.writes.rate (line 3, column"), "{e}");
+    assert!(
+        e.starts_with("t.json: volumes[0].workload.writes.rate (line 3, column"),
+        "{e}"
+    );
     assert!(e.ends_with("invalid frequency \"800 per second\": expected a number followed by \"/s\", \"/min\", \"/h\" or \"/d\", e.g. \"800/s\""), "{e}");
 }
 
@@ -109,18 +148,38 @@ fn schedules_and_patterns_convert() {
     .unwrap();
     let v = &s.config.volumes[0];
     let w = v.writes.as_ref().unwrap();
-    assert_eq!(w.pattern, Pattern::Hotspot { io_fraction: 0.9, space_fraction: 0.1 });
+    assert_eq!(
+        w.pattern,
+        Pattern::Hotspot {
+            io_fraction: 0.9,
+            space_fraction: 0.1
+        }
+    );
     assert!(matches!(w.arrival, Arrival::Constant(_)));
-    assert_eq!(v.schedule.times, Times::At(vec![SimTime::from_secs(3600), SimTime::from_secs(9000)]));
-    assert_eq!(v.schedule.retention, Retention::MaxAge(SimDuration::from_secs(7 * 86_400)));
+    assert_eq!(
+        v.schedule.times,
+        Times::At(vec![SimTime::from_secs(3600), SimTime::from_secs(9000)])
+    );
+    assert_eq!(
+        v.schedule.retention,
+        Retention::MaxAge(SimDuration::from_secs(7 * 86_400))
+    );
     assert_eq!(v.schedule.on_limit, LimitPolicy::Skip);
-    assert_eq!(v.schedule.tags, vec![("team".into(), "db".into()), ("env".into(), "prod".into())]);
+    assert_eq!(
+        v.schedule.tags,
+        vec![("team".into(), "db".into()), ("env".into(), "prod".into())]
+    );
 }
 
 #[test]
 fn oversized_scenarios_are_refused() {
-    let e = err(&with_volume(r#"{"name": "a", "count": 2000, "type": "gp3", "size": "10GiB", "snapshots": {"every": "1s"}}"#));
-    assert!(e.contains("volumes[0].snapshots") && e.contains("10,000,000"), "{e}");
+    let e = err(&with_volume(
+        r#"{"name": "a", "count": 2000, "type": "gp3", "size": "10GiB", "snapshots": {"every": "1s"}}"#,
+    ));
+    assert!(
+        e.contains("volumes[0].snapshots") && e.contains("10,000,000"),
+        "{e}"
+    );
     let e = err(r#"{"name": "t", "duration": "101y", "volumes": []}"#);
     assert!(e.contains("duration"), "{e}");
     let e = err(r#"{"name": "t", "duration": "36526d", "volumes": []}"#);

@@ -42,7 +42,8 @@ const SIZE_UNITS: [(&str, u128); 11] = [
 ];
 
 /// Frequency units and the span they count over [s].
-const FREQUENCY_UNITS: [(&str, f64); 4] = [("/s", 1.0), ("/min", 60.0), ("/h", 3600.0), ("/d", 86400.0)];
+const FREQUENCY_UNITS: [(&str, f64); 4] =
+    [("/s", 1.0), ("/min", 60.0), ("/h", 3600.0), ("/d", 86400.0)];
 
 /// A non-negative decimal number as written: `int` digits, optional `frac` digits.
 #[derive(Clone, Copy, Debug)]
@@ -62,7 +63,9 @@ enum Inexact {
 impl Decimal<'_> {
     fn as_f64(&self) -> f64 {
         // Digits only, so the parse cannot fail; NaN would be caught by callers.
-        format!("{}.{}0", self.int, self.frac).parse().unwrap_or(f64::NAN)
+        format!("{}.{}0", self.int, self.frac)
+            .parse()
+            .unwrap_or(f64::NAN)
     }
 
     fn text(&self) -> String {
@@ -98,11 +101,19 @@ fn split_number(s: &str) -> Option<(Decimal<'_>, &str)> {
     let int = &s[..int_len];
     let rest = &s[int_len..];
     if let Some(after_dot) = rest.strip_prefix('.') {
-        let frac_len = after_dot.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_dot.len());
+        let frac_len = after_dot
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after_dot.len());
         if frac_len == 0 {
             return None;
         }
-        return Some((Decimal { int, frac: &after_dot[..frac_len] }, &after_dot[frac_len..]));
+        return Some((
+            Decimal {
+                int,
+                frac: &after_dot[..frac_len],
+            },
+            &after_dot[frac_len..],
+        ));
     }
     Some((Decimal { int, frac: "" }, rest))
 }
@@ -119,10 +130,15 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, UnitError> {
     let units = "use ns, us, ms, s, m (or min), h, d or w, e.g. \"90s\" or \"1h30m\"";
     let t = text.trim();
     if t.is_empty() {
-        return Err(err(format!("it is empty; write a duration such as \"90s\" or \"1h30m\"")));
+        return Err(err(
+            "it is empty; write a duration such as \"90s\" or \"1h30m\"".to_string(),
+        ));
     }
     if t.starts_with('-') {
-        return Err(err(format!("durations cannot be negative; write a positive duration such as \"{}\"", t.trim_start_matches('-'))));
+        return Err(err(format!(
+            "durations cannot be negative; write a positive duration such as \"{}\"",
+            t.trim_start_matches('-')
+        )));
     }
     let mut rest = t;
     let mut total: u128 = 0;
@@ -131,10 +147,16 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, UnitError> {
             return Err(err(format!("expected a number at \"{rest}\"; {units}")));
         };
         let after = after.trim_start();
-        let unit_len = after.find(|c: char| !c.is_alphabetic()).unwrap_or(after.len());
+        let unit_len = after
+            .find(|c: char| !c.is_alphabetic())
+            .unwrap_or(after.len());
         let unit = &after[..unit_len];
         if unit.is_empty() {
-            return Err(err(format!("the number {} has no unit; add a unit, e.g. \"{}s\" for seconds", num.text(), num.text())));
+            return Err(err(format!(
+                "the number {} has no unit; add a unit, e.g. \"{}s\" for seconds",
+                num.text(),
+                num.text()
+            )));
         }
         let Some(&(_, ns)) = DURATION_UNITS.iter().find(|(u, _)| *u == unit) else {
             return Err(err(format!("unknown unit \"{unit}\"; {units}")));
@@ -142,9 +164,15 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, UnitError> {
         let part = match num.times_exact(ns) {
             Ok(v) => v,
             Err(Inexact::Fraction) => {
-                return Err(err("not a whole number of nanoseconds; 1ns is the smallest step".into()))
+                return Err(err(
+                    "not a whole number of nanoseconds; 1ns is the smallest step".into(),
+                ))
             }
-            Err(Inexact::Overflow) => return Err(err("too long; durations must be below about 584 years".into())),
+            Err(Inexact::Overflow) => {
+                return Err(err(
+                    "too long; durations must be below about 584 years".into()
+                ))
+            }
         };
         total = total.saturating_add(part);
         rest = after[unit_len..].trim_start();
@@ -162,15 +190,22 @@ fn split_size<'a>(text: &'a str, suffix: &str) -> Result<(Decimal<'a>, u128), St
         return Err(format!("it is empty; write e.g. \"4KiB{suffix}\""));
     }
     if t.starts_with('-') {
-        return Err(format!("cannot be negative; write a positive value such as \"{}\"", t.trim_start_matches('-')));
+        return Err(format!(
+            "cannot be negative; write a positive value such as \"{}\"",
+            t.trim_start_matches('-')
+        ));
     }
     let Some((num, unit)) = split_number(t) else {
-        return Err(format!("expected a number followed by a unit, e.g. \"512KiB{suffix}\" or \"1.5GiB{suffix}\""));
+        return Err(format!(
+            "expected a number followed by a unit, e.g. \"512KiB{suffix}\" or \"1.5GiB{suffix}\""
+        ));
     };
     let unit = unit.trim();
     let n = num.text();
     if unit.is_empty() {
-        return Err(format!("the number {n} has no unit; add a unit, e.g. \"{n}B{suffix}\""));
+        return Err(format!(
+            "the number {n} has no unit; add a unit, e.g. \"{n}B{suffix}\""
+        ));
     }
     if let Some(&(_, mult)) = SIZE_UNITS.iter().find(|(u, _)| *u == unit) {
         return Ok((num, mult));
@@ -180,7 +215,9 @@ fn split_size<'a>(text: &'a str, suffix: &str) -> Result<(Decimal<'a>, u128), St
     if let Some(p) = prefix {
         let upper = p.to_ascii_uppercase();
         if lower == format!("{p}ib") {
-            return Err(format!("unit \"{unit}\" is spelt \"{upper}iB\"; write \"{n}{upper}iB{suffix}\""));
+            return Err(format!(
+                "unit \"{unit}\" is spelt \"{upper}iB\"; write \"{n}{upper}iB{suffix}\""
+            ));
         }
         if lower == p.to_string() || lower == format!("{p}b") || lower == format!("{p}i") {
             return Err(format!(
@@ -205,8 +242,12 @@ pub fn parse_bytes(text: &str) -> Result<Bytes, UnitError> {
     let err = |p: String| UnitError::new("size", text, p);
     let (num, mult) = split_size(text, "").map_err(err)?;
     match num.times_exact(mult) {
-        Ok(v) => u64::try_from(v).map(Bytes).map_err(|_| err("too large; sizes must be below 16EiB".into())),
-        Err(Inexact::Fraction) => Err(err("not a whole number of bytes; use a smaller unit or a whole number".into())),
+        Ok(v) => u64::try_from(v)
+            .map(Bytes)
+            .map_err(|_| err("too large; sizes must be below 16EiB".into())),
+        Err(Inexact::Fraction) => Err(err(
+            "not a whole number of bytes; use a smaller unit or a whole number".into(),
+        )),
         Err(Inexact::Overflow) => Err(err("too large; sizes must be below 16EiB".into())),
     }
 }
@@ -225,7 +266,9 @@ pub fn parse_bandwidth(text: &str) -> Result<Bandwidth, UnitError> {
         let hint = split_number(t)
             .and_then(|(num, unit)| {
                 let p = unit.trim_start().chars().next()?.to_ascii_uppercase();
-                "KMGTP".contains(p).then(|| format!(", e.g. \"{}{p}B/s\"", num.as_f64() / 8.0))
+                "KMGTP"
+                    .contains(p)
+                    .then(|| format!(", e.g. \"{}{p}B/s\"", num.as_f64() / 8.0))
             })
             .unwrap_or_else(|| ", e.g. \"48MiB/s\"".to_string());
         return Err(err(format!(
@@ -241,7 +284,9 @@ pub fn parse_bandwidth(text: &str) -> Result<Bandwidth, UnitError> {
     let (num, mult) = split_size(size_part, "/s").map_err(err)?;
     let bytes_per_sec = num.as_f64() * mult as f64;
     if !(bytes_per_sec.is_finite() && bytes_per_sec > 0.0) {
-        return Err(err("must be greater than zero; give a positive rate such as \"48MiB/s\"".into()));
+        return Err(err(
+            "must be greater than zero; give a positive rate such as \"48MiB/s\"".into(),
+        ));
     }
     Ok(Bandwidth { bytes_per_sec })
 }
@@ -253,7 +298,8 @@ pub fn parse_bandwidth(text: &str) -> Result<Bandwidth, UnitError> {
 /// A missing or unknown time unit, a negative value, zero.
 pub fn parse_frequency(text: &str) -> Result<Frequency, UnitError> {
     let err = |p: String| UnitError::new("frequency", text, p);
-    let expected = "expected a number followed by \"/s\", \"/min\", \"/h\" or \"/d\", e.g. \"800/s\"";
+    let expected =
+        "expected a number followed by \"/s\", \"/min\", \"/h\" or \"/d\", e.g. \"800/s\"";
     let t = text.trim();
     if t.starts_with('-') {
         return Err(err(format!("cannot be negative; {expected}")));

@@ -9,7 +9,9 @@ use super::quantity::DurationText;
 use super::raw::{RawScenario, RawSharing, RawTransfer, RawVariability};
 use super::volume::{validate_volume, VolumeContext, VolumeDraft};
 use crate::engine::SimDuration;
-use crate::model::config::{PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig};
+use crate::model::config::{
+    PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig,
+};
 use crate::model::units::{Bandwidth, Bytes, KIB, MIB};
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -43,13 +45,25 @@ pub(crate) struct Validated {
 pub(crate) fn check_name(path: &str, name: &str, what: &str) -> Result<(), Invalid> {
     let fix = "use 1 to 64 letters, digits, '.', '_' or '-', e.g. \"nightly-db\"";
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(Invalid::at(path, format!("{what} name \"{name}\" must have 1 to 64 characters; {fix}")));
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" must have 1 to 64 characters; {fix}"),
+        ));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
-        return Err(Invalid::at(path, format!("{what} name \"{name}\" contains {c:?}; {fix}")));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" contains {c:?}; {fix}"),
+        ));
     }
     if name == "." || name == ".." {
-        return Err(Invalid::at(path, format!("{what} name \"{name}\" is not a usable directory name; {fix}")));
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" is not a usable directory name; {fix}"),
+        ));
     }
     Ok(())
 }
@@ -90,7 +104,10 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
             "the scenario has no volumes; add at least one, e.g. {\"name\": \"db\", \"type\": \"gp3\", \"size\": \"100GiB\"}",
         ));
     }
-    let ctx = VolumeContext { duration: &raw.duration, pools: &transfer.pools };
+    let ctx = VolumeContext {
+        duration: &raw.duration,
+        pools: &transfer.pools,
+    };
     let mut drafts = Vec::with_capacity(raw.volumes.len());
     let (mut total_volumes, mut total_requests) = (0u64, 0u128);
     for (i, rv) in raw.volumes.iter().enumerate() {
@@ -116,18 +133,34 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
         name: raw.name.clone(),
         description: raw.description.clone().unwrap_or_default(),
         start,
-        config: SimConfig { seed: raw.seed.unwrap_or(1), duration, block_size, transfer, volumes, verify: false },
+        config: SimConfig {
+            seed: raw.seed.unwrap_or(1),
+            duration,
+            block_size,
+            transfer,
+            volumes,
+            verify: false,
+        },
     })
 }
 
 fn check_duration(d: &DurationText) -> Result<SimDuration, Invalid> {
     if d.value.is_zero() {
-        return Err(Invalid::at("duration", format!("duration \"{}\" must be greater than zero; write e.g. \"24h\"", d.text)));
+        return Err(Invalid::at(
+            "duration",
+            format!(
+                "duration \"{}\" must be greater than zero; write e.g. \"24h\"",
+                d.text
+            ),
+        ));
     }
     if d.value > SimDuration::from_secs(MAX_DURATION_SECS) {
         return Err(Invalid::at(
             "duration",
-            format!("duration \"{}\" is longer than 100 years (36525d); shorten it, e.g. \"365d\"", d.text),
+            format!(
+                "duration \"{}\" is longer than 100 years (36525d); shorten it, e.g. \"365d\"",
+                d.text
+            ),
         ));
     }
     Ok(d.value)
@@ -147,7 +180,10 @@ fn validate_transfer(raw: Option<&RawTransfer>) -> Result<TransferConfig, Invali
     let mut pools: Vec<PoolConfig> = Vec::new();
     for (j, p) in raw.pools.iter().flatten().enumerate() {
         if p.name.is_empty() {
-            return Err(Invalid::at(format!("transfer.pools[{j}].name"), "pool name is empty; give the pool a name, e.g. \"region-link\""));
+            return Err(Invalid::at(
+                format!("transfer.pools[{j}].name"),
+                "pool name is empty; give the pool a name, e.g. \"region-link\"",
+            ));
         }
         if let Some(k) = pools.iter().position(|q| q.name == p.name) {
             return Err(Invalid::at(
@@ -155,7 +191,10 @@ fn validate_transfer(raw: Option<&RawTransfer>) -> Result<TransferConfig, Invali
                 format!("pool name \"{}\" is already used by transfer.pools[{k}]; give each pool a unique name", p.name),
             ));
         }
-        pools.push(PoolConfig { name: p.name.clone(), rate: p.rate.value });
+        pools.push(PoolConfig {
+            name: p.name.clone(),
+            rate: p.rate.value,
+        });
     }
     let variability = match raw.variability {
         None => None,
@@ -192,7 +231,9 @@ fn expand(drafts: Vec<VolumeDraft>) -> Result<Vec<VolumeConfig>, Invalid> {
         let names: Vec<String> = if draft.count == 1 {
             vec![draft.config.name.clone()]
         } else {
-            (1..=draft.count).map(|k| format!("{}-{k}", draft.config.name)).collect()
+            (1..=draft.count)
+                .map(|k| format!("{}-{k}", draft.config.name))
+                .collect()
         };
         for name in names {
             if let Some(&other) = seen.get(&name) {

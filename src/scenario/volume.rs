@@ -44,48 +44,87 @@ fn kind_of(raw: RawKind) -> VolumeKind {
 }
 
 /// Validates the volume entry at `path` (such as `volumes[0]`).
-pub(crate) fn validate_volume(path: &str, raw: &RawVolume, ctx: &VolumeContext<'_>) -> Result<VolumeDraft, Invalid> {
+pub(crate) fn validate_volume(
+    path: &str,
+    raw: &RawVolume,
+    ctx: &VolumeContext<'_>,
+) -> Result<VolumeDraft, Invalid> {
     check_name(&format!("{path}.name"), &raw.name, "volume")?;
     let count = raw.count.unwrap_or(1);
     if !(1..=MAX_VOLUMES).contains(&count) {
-        return Err(Invalid::at(format!("{path}.count"), format!("count {count} is out of range; use 1 to 100000")));
+        return Err(Invalid::at(
+            format!("{path}.count"),
+            format!("count {count} is out of range; use 1 to 100000"),
+        ));
     }
     let kind = kind_of(raw.kind);
     let provisioned = kind
-        .provision(raw.size.value, raw.iops, raw.throughput.as_ref().map(|t| t.value))
+        .provision(
+            raw.size.value,
+            raw.iops,
+            raw.throughput.as_ref().map(|t| t.value),
+        )
         .map_err(|e| provision_error(path, raw, &e))?;
     let size = provisioned.size;
     let used = raw.used.as_ref().map_or(Bytes(0), |u| u.value);
     if used > size {
         return Err(Invalid::at(
             format!("{path}.used"),
-            format!("used \"{}\" is larger than the volume size \"{}\"; lower `used` or raise `size`", text_of(&raw.used), raw.size.text),
+            format!(
+                "used \"{}\" is larger than the volume size \"{}\"; lower `used` or raise `size`",
+                text_of(&raw.used),
+                raw.size.text
+            ),
         ));
     }
-    let pending_limit = raw.pending_limit.unwrap_or_else(|| kind.default_pending_limit());
+    let pending_limit = raw
+        .pending_limit
+        .unwrap_or_else(|| kind.default_pending_limit());
     if !(1..=100).contains(&pending_limit) {
         return Err(Invalid::at(
             format!("{path}.pending_limit"),
             format!("pending_limit {pending_limit} is out of range; use 1 to 100 (EBS allows {} for {kind})", kind.default_pending_limit()),
         ));
     }
-    let pool = match &raw.pool {
-        None => None,
-        Some(name) => Some(ctx.pools.iter().position(|p| p.name == *name).ok_or_else(|| {
-            let fix = if ctx.pools.is_empty() {
-                "no pools are defined; add one to transfer.pools or remove `pool`".to_string()
-            } else {
-                let names: Vec<String> = ctx.pools.iter().map(|p| format!("\"{}\"", p.name)).collect();
-                format!("the pools defined in transfer.pools are {}; use one of them", names.join(", "))
-            };
-            Invalid::at(format!("{path}.pool"), format!("pool \"{name}\" is not defined; {fix}"))
-        })?),
-    };
+    let pool =
+        match &raw.pool {
+            None => None,
+            Some(name) => Some(ctx.pools.iter().position(|p| p.name == *name).ok_or_else(
+                || {
+                    let fix = if ctx.pools.is_empty() {
+                        "no pools are defined; add one to transfer.pools or remove `pool`"
+                            .to_string()
+                    } else {
+                        let names: Vec<String> = ctx
+                            .pools
+                            .iter()
+                            .map(|p| format!("\"{}\"", p.name))
+                            .collect();
+                        format!(
+                            "the pools defined in transfer.pools are {}; use one of them",
+                            names.join(", ")
+                        )
+                    };
+                    Invalid::at(
+                        format!("{path}.pool"),
+                        format!("pool \"{name}\" is not defined; {fix}"),
+                    )
+                },
+            )?),
+        };
     let writes = match raw.workload.as_ref().and_then(|w| w.writes.as_ref()) {
         None => None,
-        Some(s) => Some(validate_stream(&format!("{path}.workload.writes"), s, size)?),
+        Some(s) => Some(validate_stream(
+            &format!("{path}.workload.writes"),
+            s,
+            size,
+        )?),
     };
-    let (schedule, requests) = validate_schedule(&format!("{path}.snapshots"), raw.snapshots.as_ref(), ctx.duration)?;
+    let (schedule, requests) = validate_schedule(
+        &format!("{path}.snapshots"),
+        raw.snapshots.as_ref(),
+        ctx.duration,
+    )?;
     Ok(VolumeDraft {
         config: VolumeConfig {
             name: raw.name.clone(),
@@ -114,7 +153,10 @@ fn provision_error(path: &str, raw: &RawVolume, e: &ProvisionError) -> Invalid {
     let value = match field {
         "size" => Some(format!("size \"{}\"", raw.size.text)),
         "iops" => raw.iops.map(|i| format!("iops {i}")),
-        "throughput" => raw.throughput.as_ref().map(|t| format!("throughput \"{}\"", t.text)),
+        "throughput" => raw
+            .throughput
+            .as_ref()
+            .map(|t| format!("throughput \"{}\"", t.text)),
         _ => None,
     };
     let message = match value {
@@ -138,11 +180,15 @@ fn validate_stream(path: &str, raw: &RawStream, volume: Bytes) -> Result<WriteSt
         let text = raw.alignment.as_ref().map_or("", |a| a.text.as_str());
         return Err(Invalid::at(
             format!("{path}.alignment"),
-            format!("alignment \"{text}\" must be a power of two of at least 512B; use e.g. \"4KiB\""),
+            format!(
+                "alignment \"{text}\" must be a power of two of at least 512B; use e.g. \"4KiB\""
+            ),
         ));
     }
     let region = raw.region.as_ref();
-    let offset = region.and_then(|r| r.offset.as_ref()).map_or(Bytes(0), |o| o.value);
+    let offset = region
+        .and_then(|r| r.offset.as_ref())
+        .map_or(Bytes(0), |o| o.value);
     if offset >= volume {
         return Err(Invalid::at(
             format!("{path}.region.offset"),
@@ -155,7 +201,9 @@ fn validate_stream(path: &str, raw: &RawStream, volume: Bytes) -> Result<WriteSt
             format!("region offset {offset} ({} B) is not a multiple of the alignment {alignment}; round it to a multiple of the alignment", offset.0),
         ));
     }
-    let length = region.and_then(|r| r.length.as_ref()).map_or(Bytes(volume.0 - offset.0), |l| l.value);
+    let length = region
+        .and_then(|r| r.length.as_ref())
+        .map_or(Bytes(volume.0 - offset.0), |l| l.value);
     if length.0 > volume.0 - offset.0 {
         return Err(Invalid::at(
             format!("{path}.region.length"),
@@ -183,7 +231,11 @@ fn validate_stream(path: &str, raw: &RawStream, volume: Bytes) -> Result<WriteSt
     })
 }
 
-fn validate_pattern(path: &str, raw: Option<&RawPattern>, region_length: Bytes) -> Result<Pattern, Invalid> {
+fn validate_pattern(
+    path: &str,
+    raw: Option<&RawPattern>,
+    region_length: Bytes,
+) -> Result<Pattern, Invalid> {
     let pattern = match raw {
         None | Some(RawPattern::Name(PatternName::Uniform)) => Pattern::Uniform,
         Some(RawPattern::Name(PatternName::Sequential)) => Pattern::Sequential { start: Bytes(0) },
@@ -201,12 +253,19 @@ fn validate_pattern(path: &str, raw: Option<&RawPattern>, region_length: Bytes) 
             if !(exponent.is_finite() && *exponent > 0.0) {
                 return Err(Invalid::at(
                     format!("{path}.zipf.exponent"),
-                    format!("Zipf exponent {exponent} must be a finite number above 0; use e.g. 1.1"),
+                    format!(
+                        "Zipf exponent {exponent} must be a finite number above 0; use e.g. 1.1"
+                    ),
                 ));
             }
-            Pattern::Zipf { exponent: *exponent }
+            Pattern::Zipf {
+                exponent: *exponent,
+            }
         }
-        Some(RawPattern::Object(PatternObject::Hotspot { io_percent, space_percent })) => {
+        Some(RawPattern::Object(PatternObject::Hotspot {
+            io_percent,
+            space_percent,
+        })) => {
             for (name, v) in [("io_percent", io_percent), ("space_percent", space_percent)] {
                 if !(*v > 0.0 && *v < 100.0) {
                     return Err(Invalid::at(
@@ -215,7 +274,10 @@ fn validate_pattern(path: &str, raw: Option<&RawPattern>, region_length: Bytes) 
                     ));
                 }
             }
-            Pattern::Hotspot { io_fraction: io_percent / 100.0, space_fraction: space_percent / 100.0 }
+            Pattern::Hotspot {
+                io_fraction: io_percent / 100.0,
+                space_fraction: space_percent / 100.0,
+            }
         }
     };
     Ok(pattern)
