@@ -131,8 +131,14 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let n: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(5_000_000);
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let n: u64 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5_000_000);
     let reps: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let (mut e, mut h) = (Vec::new(), Vec::new());
     let (mut e_mean, mut h_mean) = (0.0, 0.0);
@@ -147,8 +153,14 @@ fn main() {
     let (e, h) = (median(e), median(h));
     println!("M/M/1, lambda={LAMBDA}, mu={MU}, {n} customers, median of {reps} interleaved runs");
     println!("theory mean response time: {:.3}", 1.0 / (MU - LAMBDA));
-    println!("hand-written heap loop : {:>8.3} M customers/s  mean response {h_mean:.3}", h / 1e6);
-    println!("snapsim engine         : {:>8.3} M customers/s  mean response {e_mean:.3}", e / 1e6);
+    println!(
+        "hand-written heap loop : {:>8.3} M customers/s  mean response {h_mean:.3}",
+        h / 1e6
+    );
+    println!(
+        "snapsim engine         : {:>8.3} M customers/s  mean response {e_mean:.3}",
+        e / 1e6
+    );
     println!("ratio engine/hand      : {:>8.3}", e / h);
     println!("BENCH engine_customers_per_s={e:.0} hand_customers_per_s={h:.0}");
 }

@@ -38,7 +38,10 @@ fn bare_loop(n: u64, blocks: u64) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let rate: f64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(3000.0);
     let reps: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.json");

@@ -16,5 +16,9 @@
 //! - `report`: writes results to files.
 pub mod engine;
 pub mod metrics;
+pub mod cli;
+pub mod engine;
+pub mod metrics;
 pub mod model;
 pub mod report;
+pub mod scenario;

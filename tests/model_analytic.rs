@@ -74,7 +74,11 @@ fn k_equal_snapshots_sharing_fairly_finish_at_k_times_solo() {
 fn fcfs_uploads_finish_one_after_another() {
     let solo = 102.4;
     let r = k_volumes_on_one_pool(4, Sharing::FirstComeFirstServed);
-    let mut ds: Vec<f64> = r.snapshots.iter().map(|s| s.duration_seconds().unwrap()).collect();
+    let mut ds: Vec<f64> = r
+        .snapshots
+        .iter()
+        .map(|s| s.duration_seconds().unwrap())
+        .collect();
     ds.sort_by(f64::total_cmp);
     for (i, d) in ds.iter().enumerate() {
         assert!((d - (i + 1) as f64 * solo).abs() < 1e-6, "{ds:?}");
@@ -91,7 +95,9 @@ fn per_volume_cap_is_shared_and_completion_is_in_order() {
     v.writes = Some(WriteStream {
         arrival: Arrival::Constant(Frequency { per_sec: 1.0 }),
         size: Bytes::mib(128),
-        pattern: Pattern::Sequential { start: Bytes::gib(10) },
+        pattern: Pattern::Sequential {
+            start: Bytes::gib(10),
+        },
         alignment: Bytes::kib(4),
         region_offset: Bytes(0),
         region_length: Bytes::gib(100),
@@ -134,7 +140,10 @@ fn uniform_writes_dirty_the_expected_number_of_blocks() {
     }
     let mean = total / seeds as f64;
     let err = (mean - expect).abs() / expect;
-    assert!(err < 0.01, "mean delta {mean}, theory {expect}, error {err}");
+    assert!(
+        err < 0.01,
+        "mean delta {mean}, theory {expect}, error {err}"
+    );
 }
 
 fn overloaded(policy: LimitPolicy, every_s: u64) -> RunResult {
@@ -208,9 +217,15 @@ fn pending_limit_holds_and_policies_behave() {
     for s in &r.snapshots {
         assert!(s.attempt <= 2);
         if s.attempt > 0 {
-            assert_eq!(s.requested_at - s.scheduled_at, SimDuration(after.0 * u64::from(s.attempt)));
+            assert_eq!(
+                s.requested_at - s.scheduled_at,
+                SimDuration(after.0 * u64::from(s.attempt))
+            );
         }
-        assert_eq!(s.will_retry, s.state == SnapshotState::Rejected && s.attempt < 2);
+        assert_eq!(
+            s.will_retry,
+            s.state == SnapshotState::Rejected && s.attempt < 2
+        );
     }
     let finals = r
         .snapshots
@@ -242,7 +257,9 @@ fn ten_four_two(retain: Retention) -> RunResult {
     v.writes = Some(WriteStream {
         arrival: Arrival::Constant(Frequency { per_sec: 1.0 }),
         size: Bytes::mib(1),
-        pattern: Pattern::Sequential { start: Bytes::gib(6) },
+        pattern: Pattern::Sequential {
+            start: Bytes::gib(6),
+        },
         alignment: Bytes::mib(1),
         region_offset: Bytes(0),
         region_length: Bytes::gib(20),
@@ -290,7 +307,10 @@ fn verification_passes_under_heavy_overwrites() {
     let ver = r.summary.verification.clone().unwrap();
     assert!(ver.snapshots_checked >= 5, "{ver:?}");
     assert_eq!(ver.mismatched_snapshots, 0, "{ver:?}");
-    assert!(r.summary.volumes[0].cow_copies > 0, "the run must exercise copy-on-write");
+    assert!(
+        r.summary.volumes[0].cow_copies > 0,
+        "the run must exercise copy-on-write"
+    );
 }
 
 /// Same configuration and seed: identical records and summary.
@@ -333,5 +353,13 @@ fn adding_a_volume_keeps_the_others_streams() {
     };
     let one = mk(1);
     let two = mk(2);
-    assert_eq!(one.snapshots[1].delta_blocks, two.snapshots.iter().filter(|s| s.volume == 0).nth(1).unwrap().delta_blocks);
+    assert_eq!(
+        one.snapshots[1].delta_blocks,
+        two.snapshots
+            .iter()
+            .filter(|s| s.volume == 0)
+            .nth(1)
+            .unwrap()
+            .delta_blocks
+    );
 }

@@ -1,0 +1,169 @@
+//! The scenario file format (version 1): JSON text → validated [`Scenario`]
+//! holding the model's [`SimConfig`].
+//!
+//! Loading has two stages, as in ripgrep's low/high arguments:
+//! 1. `raw`: serde structs mirroring the file, unknown keys refused, unit
+//!    strings parsed (`quantity`, `units`). Read through
+//!    `serde_path_to_error`, so an error names its JSON path, line and column.
+//! 2. `validate` (with `volume` and `schedule`): defaults, EBS provisioning
+//!    rules (via [`crate::model::volume_type::VolumeKind::provision`]),
+//!    cross-field rules, `count` expansion and size guards.
+//!
+//! This module knows files and JSON; the model never does. It does not run
+//! anything. Every error message names the file, the JSON path, the
+//! offending value and the fix.
+
+mod choice;
+pub mod error;
+mod quantity;
+pub mod raw;
+mod schedule;
+pub mod units;
+mod validate;
+mod volume;
+
+pub use error::{Location, ScenarioError, UnitError};
+pub use quantity::{BandwidthText, DurationText, FrequencyText, Quantity, SizeText, UnitKind};
+pub use validate::{
+    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
+};
+
+use crate::model::config::SimConfig;
+use raw::RawScenario;
+use serde_json::error::Category;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// A loaded, validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Scenario name, `[A-Za-z0-9._-]`, 1 to 64 characters; safe as a
+    /// directory name.
+    pub name: String,
+    /// Free text; `""` if absent.
+    pub description: String,
+    /// Wall-clock instant of simulated time 0 (default 2026-01-01T00:00:00Z).
+    pub start: SystemTime,
+    /// The model configuration, `verify` false (the CLI sets it).
+    pub config: SimConfig,
+    /// The file as parsed, key order preserved, for echoing into results.
+    pub source: serde_json::Value,
+}
+
+/// Reads and validates the scenario file at `path`; messages name the file
+/// as `path` displays.
+///
+/// # Errors
+/// [`ScenarioError::Read`] if the file cannot be read, otherwise as
+/// [`from_str`].
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        origin: origin.clone(),
+        source,
+    })?;
+    from_str(&text, &origin)
+}
+
+/// Parses and validates scenario JSON; `origin` (a file name) starts every
+/// error message.
+///
+/// # Errors
+/// [`ScenarioError::Syntax`] for invalid JSON, [`ScenarioError::Invalid`]
+/// for anything the format refuses.
+pub fn from_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let raw = parse_raw(text, origin)?;
+    let source: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
+    let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
+    Ok(Scenario {
+        name: v.name,
+        description: v.description,
+        start: v.start,
+        config: v.config,
+        source,
+    })
+}
+
+/// The JSON Schema (draft 2020-12) of the scenario format, generated from
+/// the raw structs.
+pub fn json_schema() -> serde_json::Value {
+    schemars::schema_for!(RawScenario).to_value()
+}
+
+fn parse_raw(text: &str, origin: &str) -> Result<RawScenario, ScenarioError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw: RawScenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        serde_error(&path, e.into_inner(), origin)
+    })?;
+    de.end().map_err(|e| serde_error(".", e, origin))?;
+    Ok(raw)
+}
+
+/// Converts a serde_json error found at `path` into a [`ScenarioError`].
+fn serde_error(path: &str, e: serde_json::Error, origin: &str) -> ScenarioError {
+    let location = Location {
+        line: e.line(),
+        column: e.column(),
+    };
+    let full = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = full.strip_suffix(&suffix).unwrap_or(&full).to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ScenarioError::Syntax {
+            origin: origin.to_string(),
+            location,
+            message,
+        },
+        Category::Data => ScenarioError::Invalid {
+            origin: origin.to_string(),
+            path: if path == "." {
+                "(top level)".to_string()
+            } else {
+                path.to_string()
+            },
+            location: (e.line() > 0).then_some(location),
+            message: with_fix(message),
+        },
+    }
+}
+
+/// Appends a fix to serde's own messages; ours already carry one.
+fn with_fix(message: String) -> String {
+    if message.starts_with("unknown field") {
+        return format!("{message}; remove it or correct its spelling");
+    }
+    if message.starts_with("missing field") {
+        return format!("{message}; add it");
+    }
+    if message.starts_with("unknown variant") {
+        return format!("{message}; use one of these");
+    }
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("invalid length")
+    {
+        let expected = message.rsplit("expected ").next().unwrap_or("");
+        let fix = if expected.starts_with('u') || expected.starts_with('i') {
+            "write a whole number without quotes, e.g. 3"
+        } else if expected.starts_with('f') {
+            "write a number without quotes, e.g. 1.5"
+        } else if expected.starts_with("a boolean") {
+            "write true or false"
+        } else if expected.starts_with("a string") {
+            "write text in double quotes"
+        } else if expected.starts_with("a sequence") {
+            "write a JSON array, e.g. [\"1h\", \"2h\"]"
+        } else if expected.starts_with("struct") || expected.starts_with("a map") {
+            "write a JSON object { … }"
+        } else {
+            return message;
+        };
+        return format!("{message}; {fix}");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,234 @@
+//! Stage 1 of loading: the scenario file exactly as written (format version
+//! 1), with only local checks: known keys (`deny_unknown_fields`), JSON
+//! types, and unit-bearing strings parsed (see [`super::quantity`]). Defaults
+//! and cross-field rules are applied in stage 2 (`validate`). The doc
+//! comments here become the descriptions of the JSON Schema.
+
+use super::choice::{RawPattern, RawRetain, RawTags};
+use super::quantity::{BandwidthText, DurationText, FrequencyText, SizeText};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// A snapsim scenario: volumes, their write workloads and snapshot
+/// schedules, and the upload bandwidth limits.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "snapsim scenario, format version 1")]
+pub struct RawScenario {
+    /// Format version; only 1 exists. Optional.
+    pub format_version: Option<u64>,
+    /// Scenario name, used as a directory name: 1 to 64 characters from
+    /// A-Z, a-z, 0-9, '.', '_' and '-'.
+    pub name: String,
+    /// Free text. Default "".
+    pub description: Option<String>,
+    /// Base seed of every random stream. Default 1.
+    pub seed: Option<u64>,
+    /// Simulated horizon; more than 0 and at most 100 years (36,525 days).
+    pub duration: DurationText,
+    /// Wall-clock instant of simulated time 0, RFC 3339 in UTC.
+    /// Default "2026-01-01T00:00:00Z".
+    #[schemars(example = "2026-01-01T00:00:00Z")]
+    pub start: Option<String>,
+    /// Change-tracking and upload block size: a power of two from 4KiB to
+    /// 64MiB. Default "512KiB" (EBS).
+    pub block_size: Option<SizeText>,
+    /// Upload bandwidth limits. Default: 42MiB/s per snapshot, no other cap.
+    pub transfer: Option<RawTransfer>,
+    /// The volumes; at least one. At most 100,000 after `count` expansion.
+    pub volumes: Vec<RawVolume>,
+}
+
+/// Upload bandwidth limits and how concurrent uploads share them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransfer {
+    /// Cap of one snapshot's upload stream. Default "42MiB/s", the middle of
+    /// the 33–56 MB/s community measurements for full gp3 snapshots
+    /// (EBS_FACTS.md §3.2).
+    pub per_snapshot: Option<BandwidthText>,
+    /// Cap of all uploads of one volume together. Default: no cap.
+    pub per_volume: Option<BandwidthText>,
+    /// How uploads share a volume's or a pool's capacity. Default "fair".
+    pub sharing: Option<RawSharing>,
+    /// Shared bandwidth pools (an account's or a region's link); names must
+    /// be unique. Volumes join one with `pool`.
+    pub pools: Option<Vec<RawPool>>,
+    /// Per-snapshot random variability of the upload rate. Default: none.
+    pub variability: Option<RawVariability>,
+}
+
+/// Sharing discipline of concurrent uploads.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawSharing {
+    /// Max-min fair sharing.
+    Fair,
+    /// First come, first served, in request order.
+    Fcfs,
+}
+
+/// A shared bandwidth pool.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    /// Name volumes use to join the pool.
+    pub name: String,
+    /// Capacity shared by all uploads of member volumes.
+    pub rate: BandwidthText,
+}
+
+/// Per-snapshot variability of the upload rate.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub enum RawVariability {
+    /// The per-snapshot cap is multiplied by exp(N(0, sigma²)), median 1.
+    #[serde(rename = "lognormal")]
+    LogNormal {
+        /// Standard deviation of the underlying normal; 0 < sigma ≤ 3.
+        sigma: f64,
+    },
+}
+
+/// EBS volume type.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawKind {
+    /// General purpose SSD, IOPS from the size.
+    Gp2,
+    /// General purpose SSD, provisioned IOPS and throughput.
+    Gp3,
+    /// Provisioned IOPS SSD.
+    Io1,
+    /// Provisioned IOPS SSD, Block Express.
+    Io2,
+    /// Throughput-optimized HDD.
+    St1,
+    /// Cold HDD.
+    Sc1,
+    /// Any size, IOPS and throughput; no EBS rule checked.
+    Custom,
+}
+
+/// One volume, or `count` identical volumes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVolume {
+    /// Volume name: 1 to 64 characters from A-Z, a-z, 0-9, '.', '_', '-'.
+    pub name: String,
+    /// Number of identical volumes, 1 to 100,000. Default 1. When above 1
+    /// they are named `<name>-1` … `<name>-<count>`.
+    pub count: Option<u64>,
+    /// EBS volume type.
+    #[serde(rename = "type")]
+    pub kind: RawKind,
+    /// Volume size, within the type's range.
+    pub size: SizeText,
+    /// Provisioned IOPS (gp3: default 3000; io1/io2 and custom: required;
+    /// gp2, st1, sc1: not allowed).
+    pub iops: Option<u32>,
+    /// Provisioned throughput (gp3: default "125MiB/s"; custom: required;
+    /// others: not allowed).
+    pub throughput: Option<BandwidthText>,
+    /// Bytes already written at the start, from offset 0; at most `size`.
+    /// Default "0B".
+    pub used: Option<SizeText>,
+    /// Whether the volume and its snapshots are encrypted. Default false.
+    pub encrypted: Option<bool>,
+    /// Maximum pending snapshots, 1 to 100. Default 5 for SSD types, 1 for
+    /// st1/sc1.
+    pub pending_limit: Option<u32>,
+    /// Name of a pool in `transfer.pools` this volume's uploads share.
+    pub pool: Option<String>,
+    /// Foreground IO. Default: none.
+    pub workload: Option<RawWorkload>,
+    /// Snapshot schedule. Default: no snapshots.
+    pub snapshots: Option<RawSnapshots>,
+}
+
+/// Foreground IO of a volume.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    /// The write stream. Default: no writes.
+    pub writes: Option<RawStream>,
+}
+
+/// A stream of IOs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    /// Mean arrival rate.
+    pub rate: FrequencyText,
+    /// Arrival process. Default "poisson".
+    pub arrival: Option<RawArrival>,
+    /// Size of every IO; more than 0, at most 64MiB.
+    pub size: SizeText,
+    /// Spatial pattern. Default "uniform".
+    pub pattern: Option<RawPattern>,
+    /// IO offsets are multiples of this; a power of two, at least 512B.
+    /// Default "4KiB".
+    pub alignment: Option<SizeText>,
+    /// Part of the volume the stream writes to. Default: the whole volume.
+    pub region: Option<RawRegion>,
+}
+
+/// Arrival process.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RawArrival {
+    /// Exponential inter-arrival times.
+    Poisson,
+    /// Evenly spaced arrivals.
+    Constant,
+}
+
+/// A byte range of a volume.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegion {
+    /// First byte; a multiple of the alignment. Default "0B".
+    pub offset: Option<SizeText>,
+    /// Length; at least the IO size. Default: to the end of the volume.
+    pub length: Option<SizeText>,
+}
+
+/// Snapshot schedule: exactly one of `every` and `at`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnapshots {
+    /// Interval between requests; at least 1s.
+    pub every: Option<DurationText>,
+    /// With `every`: instant of the first request. Default "0s".
+    pub first_at: Option<DurationText>,
+    /// Explicit request instants, strictly ascending, before `duration`.
+    pub at: Option<Vec<DurationText>>,
+    /// Each request is delayed by a uniform draw in [0, jitter]. Default "0s".
+    pub jitter: Option<DurationText>,
+    /// What to do when CreateSnapshot is rejected by a limit. Default "fail".
+    pub on_limit: Option<RawOnLimit>,
+    /// Which completed snapshots are kept: N (the last N), {"last": N} or
+    /// {"max_age": duration}. Default: keep all.
+    pub retain: Option<RawRetain>,
+    /// Tags copied onto every snapshot, in file order.
+    pub tags: Option<RawTags>,
+}
+
+/// Policy when a snapshot request hits a limit.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawOnLimit {
+    /// Send the request anyway and record the failure.
+    Fail,
+    /// Skip the slot without sending.
+    Skip,
+    /// Retry after a back-off.
+    Retry {
+        /// Delay before the first retry; more than 0.
+        after: DurationText,
+        /// Maximum retries, 0 to 1000.
+        max: u32,
+        /// Multiplier of the delay after each retry; at least 1. Default 1.
+        factor: Option<f64>,
+    },
+}

@@ -1,0 +1,256 @@
+//! Stage 2 of loading: turns a [`RawScenario`] into the model's
+//! [`SimConfig`] plus scenario metadata. Applies defaults, checks every
+//! cross-field rule, expands `count`, and refuses scenarios too large to
+//! simulate. Every error carries the JSON path of the value to change.
+//! Per-volume rules live in `volume.rs`, schedule rules in `schedule.rs`.
+
+use super::error::Invalid;
+use super::quantity::DurationText;
+use super::raw::{RawScenario, RawSharing, RawTransfer, RawVariability};
+use super::volume::{validate_volume, VolumeContext, VolumeDraft};
+use crate::engine::SimDuration;
+use crate::model::config::{
+    PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig,
+};
+use crate::model::units::{Bandwidth, Bytes, KIB, MIB};
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Longest accepted scenario `duration`: 100 years of 365.25 days [s].
+pub const MAX_DURATION_SECS: u64 = 36_525 * 86_400;
+/// Most volumes a scenario may have after `count` expansion.
+pub const MAX_VOLUMES: u64 = 100_000;
+/// Most snapshot requests (summed over volumes) a scenario's schedules may
+/// plan, retries not counted.
+pub const MAX_REQUESTS: u128 = 10_000_000;
+/// Default `start`: 2026-01-01T00:00:00Z [s since the Unix epoch].
+pub const DEFAULT_START_UNIX_SECS: u64 = 1_767_225_600;
+/// Default per-snapshot upload cap: 42 MiB/s, the middle of the 33–56 MB/s
+/// community range for full gp3 snapshots (EBS_FACTS.md §3.2) [MiB/s].
+pub const DEFAULT_PER_SNAPSHOT_MIB_S: f64 = 42.0;
+/// Default block size, as EBS: 512 KiB [B].
+pub const DEFAULT_BLOCK_SIZE: Bytes = Bytes(512 * KIB);
+
+/// A validated scenario, before the file name and source are attached.
+#[derive(Debug)]
+pub(crate) struct Validated {
+    pub name: String,
+    pub description: String,
+    pub start: SystemTime,
+    pub config: SimConfig,
+}
+
+/// Checks a scenario or volume name: 1 to 64 characters of
+/// `[A-Za-z0-9._-]`, not `.` or `..` (it becomes a directory name).
+pub(crate) fn check_name(path: &str, name: &str, what: &str) -> Result<(), Invalid> {
+    let fix = "use 1 to 64 letters, digits, '.', '_' or '-', e.g. \"nightly-db\"";
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" must have 1 to 64 characters; {fix}"),
+        ));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" contains {c:?}; {fix}"),
+        ));
+    }
+    if name == "." || name == ".." {
+        return Err(Invalid::at(
+            path,
+            format!("{what} name \"{name}\" is not a usable directory name; {fix}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Converts the raw file into the model configuration (with `verify` off).
+pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
+    if let Some(v) = raw.format_version.filter(|&v| v != 1) {
+        return Err(Invalid::at(
+            "format_version",
+            format!("format_version {v} is not supported; this snapsim reads version 1: write \"format_version\": 1 or remove it"),
+        ));
+    }
+    check_name("name", &raw.name, "scenario")?;
+    let duration = check_duration(&raw.duration)?;
+    let start = match &raw.start {
+        None => UNIX_EPOCH + Duration::from_secs(DEFAULT_START_UNIX_SECS),
+        Some(s) => humantime::parse_rfc3339(s).map_err(|e| {
+            Invalid::at("start", format!("start \"{s}\" is not an RFC 3339 UTC timestamp ({e}); write e.g. \"2026-01-01T00:00:00Z\""))
+        })?,
+    };
+    let block_size = match &raw.block_size {
+        None => DEFAULT_BLOCK_SIZE,
+        Some(b) => {
+            let v = b.value.0;
+            if !v.is_power_of_two() || !(4 * KIB..=64 * MIB).contains(&v) {
+                return Err(Invalid::at(
+                    "block_size",
+                    format!("block_size \"{}\" must be a power of two from 4KiB to 64MiB; use e.g. \"512KiB\" (the EBS block size)", b.text),
+                ));
+            }
+            Bytes(v)
+        }
+    };
+    let transfer = validate_transfer(raw.transfer.as_ref())?;
+    if raw.volumes.is_empty() {
+        return Err(Invalid::at(
+            "volumes",
+            "the scenario has no volumes; add at least one, e.g. {\"name\": \"db\", \"type\": \"gp3\", \"size\": \"100GiB\"}",
+        ));
+    }
+    let ctx = VolumeContext {
+        duration: &raw.duration,
+        pools: &transfer.pools,
+    };
+    let mut drafts = Vec::with_capacity(raw.volumes.len());
+    let (mut total_volumes, mut total_requests) = (0u64, 0u128);
+    for (i, rv) in raw.volumes.iter().enumerate() {
+        let draft = validate_volume(&format!("volumes[{i}]"), rv, &ctx)?;
+        total_volumes = total_volumes.saturating_add(draft.count);
+        if total_volumes > MAX_VOLUMES {
+            return Err(Invalid::at(
+                format!("volumes[{i}].count"),
+                format!("with count {} the scenario reaches {total_volumes} volumes after expansion, more than the limit of 100,000; lower `count` or split the scenario", draft.count),
+            ));
+        }
+        total_requests = total_requests.saturating_add(u128::from(draft.count) * draft.requests);
+        if total_requests > MAX_REQUESTS {
+            return Err(Invalid::at(
+                format!("volumes[{i}].snapshots"),
+                format!("the schedules up to here already plan {total_requests} snapshot requests over the duration \"{}\", more than the limit of 10,000,000; lengthen `every`, shorten `duration` or lower `count`", raw.duration.text),
+            ));
+        }
+        drafts.push(draft);
+    }
+    let volumes = expand(drafts)?;
+    Ok(Validated {
+        name: raw.name.clone(),
+        description: raw.description.clone().unwrap_or_default(),
+        start,
+        config: SimConfig {
+            seed: raw.seed.unwrap_or(1),
+            duration,
+            block_size,
+            transfer,
+            volumes,
+            verify: false,
+        },
+    })
+}
+
+fn check_duration(d: &DurationText) -> Result<SimDuration, Invalid> {
+    if d.value.is_zero() {
+        return Err(Invalid::at(
+            "duration",
+            format!(
+                "duration \"{}\" must be greater than zero; write e.g. \"24h\"",
+                d.text
+            ),
+        ));
+    }
+    if d.value > SimDuration::from_secs(MAX_DURATION_SECS) {
+        return Err(Invalid::at(
+            "duration",
+            format!(
+                "duration \"{}\" is longer than 100 years (36525d); shorten it, e.g. \"365d\"",
+                d.text
+            ),
+        ));
+    }
+    Ok(d.value)
+}
+
+fn validate_transfer(raw: Option<&RawTransfer>) -> Result<TransferConfig, Invalid> {
+    let default_rate = Bandwidth::mib_per_sec(DEFAULT_PER_SNAPSHOT_MIB_S);
+    let Some(raw) = raw else {
+        return Ok(TransferConfig {
+            per_snapshot: default_rate,
+            per_volume: None,
+            sharing: Sharing::Fair,
+            pools: Vec::new(),
+            variability: None,
+        });
+    };
+    let mut pools: Vec<PoolConfig> = Vec::new();
+    for (j, p) in raw.pools.iter().flatten().enumerate() {
+        if p.name.is_empty() {
+            return Err(Invalid::at(
+                format!("transfer.pools[{j}].name"),
+                "pool name is empty; give the pool a name, e.g. \"region-link\"",
+            ));
+        }
+        if let Some(k) = pools.iter().position(|q| q.name == p.name) {
+            return Err(Invalid::at(
+                format!("transfer.pools[{j}].name"),
+                format!("pool name \"{}\" is already used by transfer.pools[{k}]; give each pool a unique name", p.name),
+            ));
+        }
+        pools.push(PoolConfig {
+            name: p.name.clone(),
+            rate: p.rate.value,
+        });
+    }
+    let variability = match raw.variability {
+        None => None,
+        Some(RawVariability::LogNormal { sigma }) => {
+            if !(sigma > 0.0 && sigma <= 3.0) {
+                return Err(Invalid::at(
+                    "transfer.variability.lognormal.sigma",
+                    format!("sigma {sigma} is out of range; use a value above 0 and at most 3, e.g. 0.3, or remove `variability`"),
+                ));
+            }
+            Some(RateVariability::LogNormal { sigma })
+        }
+    };
+    Ok(TransferConfig {
+        per_snapshot: raw.per_snapshot.as_ref().map_or(default_rate, |b| b.value),
+        per_volume: raw.per_volume.as_ref().map(|b| b.value),
+        sharing: match raw.sharing {
+            None | Some(RawSharing::Fair) => Sharing::Fair,
+            Some(RawSharing::Fcfs) => Sharing::FirstComeFirstServed,
+        },
+        pools,
+        variability,
+    })
+}
+
+/// Stamps out `count` copies (`name-1` … `name-N`) and checks that all names
+/// are unique.
+fn expand(drafts: Vec<VolumeDraft>) -> Result<Vec<VolumeConfig>, Invalid> {
+    let counts: Vec<u64> = drafts.iter().map(|d| d.count).collect();
+    let total: u64 = counts.iter().sum();
+    let mut volumes = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, draft) in drafts.into_iter().enumerate() {
+        let names: Vec<String> = if draft.count == 1 {
+            vec![draft.config.name.clone()]
+        } else {
+            (1..=draft.count)
+                .map(|k| format!("{}-{k}", draft.config.name))
+                .collect()
+        };
+        for name in names {
+            if let Some(&other) = seen.get(&name) {
+                let how = |idx: usize| match counts[idx] {
+                    1 => format!("volumes[{idx}]"),
+                    c => format!("volumes[{idx}] (count {c})"),
+                };
+                return Err(Invalid::at(
+                    format!("volumes[{i}].name"),
+                    format!("volume name \"{name}\" is produced twice, by {} and by {} (a volume with count N is named <name>-1 … <name>-N); rename one of them", how(other), how(i)),
+                ));
+            }
+            seen.insert(name.clone(), i);
+            let mut v = draft.config.clone();
+            v.name = name;
+            volumes.push(v);
+        }
+    }
+    Ok(volumes)
+}
