@@ -114,8 +114,9 @@ fn run_scenario(
         source: sc.source.clone(),
     };
     let started = Instant::now();
-    let result = simulate(cfg, meta)
-        .map_err(|e| bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display()))))?;
+    let result = simulate(cfg, meta).map_err(|e| {
+        bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
+    })?;
     let wall = started.elapsed();
     let files = report::result_files(
         &result.summary,
@@ -152,7 +153,13 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
         match scenario::load(f) {
             Ok(sc) => {
                 let n = sc.config.volumes.len();
-                println!("ok: {} ({}, {} volume{})", f.display(), sc.name, n, if n == 1 { "" } else { "s" });
+                println!(
+                    "ok: {} ({}, {} volume{})",
+                    f.display(),
+                    sc.name,
+                    n,
+                    if n == 1 { "" } else { "s" }
+                );
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -161,7 +168,10 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
         }
     }
     if bad > 0 {
-        return Err(bad_input(anyhow::anyhow!("{bad} of {} scenario file(s) are invalid", files.len())));
+        return Err(bad_input(anyhow::anyhow!(
+            "{bad} of {} scenario file(s) are invalid",
+            files.len()
+        )));
     }
     Ok(())
 }

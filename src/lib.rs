@@ -14,8 +14,6 @@
 //! - `scenario`: the JSON scenario format → validated [`model::config::SimConfig`].
 //! - [`metrics`]: the run summary and per-snapshot records.
 //! - `report`: writes results to files.
-pub mod engine;
-pub mod metrics;
 pub mod cli;
 pub mod engine;
 pub mod metrics;

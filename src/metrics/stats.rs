@@ -71,7 +71,10 @@ mod tests {
         assert_eq!(quantile_sorted(&v, 1.0), 4.0);
         assert!((quantile_sorted(&v, 0.9) - 3.7).abs() < 1e-12);
         let d = Distribution::of(&[3.0, 1.0, 2.0]).unwrap();
-        assert_eq!((d.count, d.mean, d.min, d.p50, d.max), (3, 2.0, 1.0, 2.0, 3.0));
+        assert_eq!(
+            (d.count, d.mean, d.min, d.p50, d.max),
+            (3, 2.0, 1.0, 2.0, 3.0)
+        );
         assert!(Distribution::of(&[]).is_none());
     }
 }

@@ -4,9 +4,7 @@ use super::simulation::Simulation;
 use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
 use crate::metrics::stats::Distribution;
-use crate::metrics::summary::{
-    Requests, SnapshotCounts, Storage, Verification, VolumeSummary,
-};
+use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
 /// Seconds in the billing month used for GB-month figures (730 h).

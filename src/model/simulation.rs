@@ -98,7 +98,11 @@ impl Simulation {
             let blocks = v.provisioned.size.0.div_ceil(bs);
             let used = v.used.0.div_ceil(bs);
             let gen = v.writes.as_ref().map(|w| {
-                WriteGenerator::new(w, bs, stream(cfg.seed, &format!("volume/{}/writes", v.name)))
+                WriteGenerator::new(
+                    w,
+                    bs,
+                    stream(cfg.seed, &format!("volume/{}/writes", v.name)),
+                )
             });
             volumes.push(VolumeState::new(blocks, used, bs, gen, cfg.verify, horizon));
             books.push(VolumeBook {
@@ -150,7 +154,11 @@ impl Simulation {
         let jitter = if schedule.jitter.is_zero() {
             SimDuration::ZERO
         } else {
-            SimDuration(self.books[volume].jitter_rng.random_range(0..=schedule.jitter.0))
+            SimDuration(
+                self.books[volume]
+                    .jitter_rng
+                    .random_range(0..=schedule.jitter.0),
+            )
         };
         self.books[volume].scheduled += 1;
         sched.schedule_after(
@@ -164,7 +172,15 @@ impl Simulation {
         if let Some(t) = slot_time(&schedule.times, slot + 1) {
             if t < self.horizon() {
                 // Slot times are strictly increasing, so `t` is in the future.
-                sched.schedule_at(t, Event::SlotDue { volume, slot: slot + 1 }).ok();
+                sched
+                    .schedule_at(
+                        t,
+                        Event::SlotDue {
+                            volume,
+                            slot: slot + 1,
+                        },
+                    )
+                    .ok();
             }
         }
     }
@@ -380,7 +396,9 @@ impl Simulation {
         vs.capture_uploaded(now);
         self.records[record].upload_done_at = Some(now);
         while vs.pending.front().is_some_and(|p| p.upload.done) {
-            let Some(snap) = vs.pending.pop_front() else { break };
+            let Some(snap) = vs.pending.pop_front() else {
+                break;
+            };
             if let Some(wrong) = vs.check_completed(&snap) {
                 self.verified += 1;
                 if wrong > 0 {
@@ -396,7 +414,9 @@ impl Simulation {
             self.storage.completed(volume, snap.record, snap.delta, now);
             if let Retention::MaxAge(age) = self.cfg.volumes[volume].schedule.retention {
                 let due = r.requested_at + age;
-                sched.schedule_at(due.max(now), Event::RetentionDue { volume }).ok();
+                sched
+                    .schedule_at(due.max(now), Event::RetentionDue { volume })
+                    .ok();
             }
         }
         self.apply_retention(volume, now);

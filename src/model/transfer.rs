@@ -132,7 +132,11 @@ mod tests {
 
     #[test]
     fn unused_share_goes_to_the_others() {
-        let flows = [flow(10.0, Some(0), None), flow(1e9, Some(0), None), flow(1e9, Some(0), None)];
+        let flows = [
+            flow(10.0, Some(0), None),
+            flow(1e9, Some(0), None),
+            flow(1e9, Some(0), None),
+        ];
         let r = allocate(Sharing::Fair, &flows, &[100.0]);
         assert_eq!(r[0], 10.0);
         assert!((r[1] - 45.0).abs() < 1e-9 && (r[2] - 45.0).abs() < 1e-9);
@@ -140,7 +144,11 @@ mod tests {
 
     #[test]
     fn fcfs_serves_the_oldest_first() {
-        let flows = [flow(60.0, Some(0), None), flow(60.0, Some(0), None), flow(60.0, Some(0), None)];
+        let flows = [
+            flow(60.0, Some(0), None),
+            flow(60.0, Some(0), None),
+            flow(60.0, Some(0), None),
+        ];
         let r = allocate(Sharing::FirstComeFirstServed, &flows, &[100.0]);
         assert_eq!(r, vec![60.0, 40.0, 0.0]);
     }
@@ -221,12 +229,17 @@ mod tests {
         let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
         for case in 0..300 {
             let n_groups = rng.random_range(1..5);
-            let caps: Vec<f64> = (0..n_groups).map(|_| rng.random_range(1..100) as f64).collect();
+            let caps: Vec<f64> = (0..n_groups)
+                .map(|_| rng.random_range(1..100) as f64)
+                .collect();
             let n = rng.random_range(1..8);
             let flows: Vec<FlowSpec> = (0..n)
                 .map(|_| {
                     let a = rng.random_bool(0.8).then(|| rng.random_range(0..n_groups));
-                    let b = rng.random_bool(0.5).then(|| rng.random_range(0..n_groups)).filter(|b| Some(*b) != a);
+                    let b = rng
+                        .random_bool(0.5)
+                        .then(|| rng.random_range(0..n_groups))
+                        .filter(|b| Some(*b) != a);
                     flow(rng.random_range(1..80) as f64, a, b)
                 })
                 .collect();
@@ -235,7 +248,10 @@ mod tests {
             if case < 60 {
                 let slow = tiny_step_reference(&flows, &caps, 0.001);
                 for (x, y) in fast.iter().zip(&slow) {
-                    assert!((x - y).abs() < 0.01 * n as f64, "case {case}: fast {fast:?} slow {slow:?}");
+                    assert!(
+                        (x - y).abs() < 0.01 * n as f64,
+                        "case {case}: fast {fast:?} slow {slow:?}"
+                    );
                 }
             }
         }

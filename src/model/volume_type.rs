@@ -115,7 +115,11 @@ impl VolumeKind {
                     return Err(not_settable("throughput", "gp2 throughput follows from the size (128 MiB/s up to 170 GiB, 250 MiB/s above); remove `throughput`, or use gp3"));
                 }
                 let iops = (3.0 * gib).clamp(100.0, 16_000.0).floor() as u32;
-                let tp = if size <= Bytes::gib(170) { 128.0 } else { 250.0 };
+                let tp = if size <= Bytes::gib(170) {
+                    128.0
+                } else {
+                    250.0
+                };
                 Ok(Provisioned::new(size, iops, mibs(tp)))
             }
             VolumeKind::Gp3 => {
@@ -161,7 +165,8 @@ impl VolumeKind {
                     return Err(ProvisionError::Missing {
                         kind,
                         field: "iops",
-                        hint: "io1 and io2 volumes need provisioned IOPS, for example \"iops\": 3000",
+                        hint:
+                            "io1 and io2 volumes need provisioned IOPS, for example \"iops\": 3000",
                     });
                 };
                 if !(100..=max_iops).contains(&iops) {
@@ -181,7 +186,10 @@ impl VolumeKind {
                     });
                 }
                 if throughput.is_some() {
-                    return Err(not_settable("throughput", "io1/io2 throughput follows from the provisioned IOPS; remove `throughput`"));
+                    return Err(not_settable(
+                        "throughput",
+                        "io1/io2 throughput follows from the provisioned IOPS; remove `throughput`",
+                    ));
                 }
                 let tp = if self == VolumeKind::Io1 {
                     if iops <= 32_000 {
@@ -197,7 +205,10 @@ impl VolumeKind {
             VolumeKind::St1 | VolumeKind::Sc1 => {
                 size_range(Bytes::gib(125), Bytes::tib(16))?;
                 if iops.is_some() {
-                    return Err(not_settable("iops", "st1/sc1 performance follows from the size; remove `iops`"));
+                    return Err(not_settable(
+                        "iops",
+                        "st1/sc1 performance follows from the size; remove `iops`",
+                    ));
                 }
                 if throughput.is_some() {
                     return Err(not_settable("throughput", "st1/sc1 throughput follows from the size (burst per TiB, capped); remove `throughput`"));
@@ -383,12 +394,18 @@ mod tests {
 
     #[test]
     fn gp2_derives_iops_and_throughput_from_size() {
-        let p = VolumeKind::Gp2.provision(Bytes::gib(100), None, None).unwrap();
+        let p = VolumeKind::Gp2
+            .provision(Bytes::gib(100), None, None)
+            .unwrap();
         assert_eq!(p.iops, 300);
         assert_eq!(p.throughput, Bandwidth::mib_per_sec(128.0));
-        let small = VolumeKind::Gp2.provision(Bytes::gib(10), None, None).unwrap();
+        let small = VolumeKind::Gp2
+            .provision(Bytes::gib(10), None, None)
+            .unwrap();
         assert_eq!(small.iops, 100);
-        let big = VolumeKind::Gp2.provision(Bytes::tib(16), None, None).unwrap();
+        let big = VolumeKind::Gp2
+            .provision(Bytes::tib(16), None, None)
+            .unwrap();
         assert_eq!(big.iops, 16_000);
         let err = VolumeKind::Gp2
             .provision(Bytes::gib(100), Some(3000), None)
@@ -398,16 +415,30 @@ mod tests {
 
     #[test]
     fn gp3_enforces_per_gib_and_per_iops_ratios() {
-        let ok = VolumeKind::Gp3.provision(Bytes::gib(32), Some(16_000), Some(Bandwidth::mib_per_sec(1000.0)));
-        assert!(ok.is_ok(), "16,000 IOPS need 32 GiB and 1,000 MiB/s need 4,000 IOPS: allowed");
+        let ok = VolumeKind::Gp3.provision(
+            Bytes::gib(32),
+            Some(16_000),
+            Some(Bandwidth::mib_per_sec(1000.0)),
+        );
+        assert!(
+            ok.is_ok(),
+            "16,000 IOPS need 32 GiB and 1,000 MiB/s need 4,000 IOPS: allowed"
+        );
         let err = VolumeKind::Gp3
             .provision(Bytes::gib(10), Some(6000), None)
             .unwrap_err();
         assert!(err.to_string().contains("500 IOPS per GiB"), "{err}");
         let err = VolumeKind::Gp3
-            .provision(Bytes::gib(100), Some(3000), Some(Bandwidth::mib_per_sec(1000.0)))
+            .provision(
+                Bytes::gib(100),
+                Some(3000),
+                Some(Bandwidth::mib_per_sec(1000.0)),
+            )
             .unwrap_err();
-        assert!(err.to_string().contains("0.25 MiB/s per provisioned IOPS"), "{err}");
+        assert!(
+            err.to_string().contains("0.25 MiB/s per provisioned IOPS"),
+            "{err}"
+        );
         assert_eq!(err.field(), "throughput");
         let p = VolumeKind::Gp3
             .provision(Bytes::gib(10), None, None)
@@ -418,24 +449,33 @@ mod tests {
     #[test]
     fn io_types_need_iops_within_ratio() {
         assert_eq!(
-            VolumeKind::Io1.provision(Bytes::gib(100), None, None).unwrap_err().field(),
+            VolumeKind::Io1
+                .provision(Bytes::gib(100), None, None)
+                .unwrap_err()
+                .field(),
             "iops"
         );
         let err = VolumeKind::Io1
             .provision(Bytes::gib(100), Some(6000), None)
             .unwrap_err();
         assert!(err.to_string().contains("50 IOPS per GiB"), "{err}");
-        let p = VolumeKind::Io2.provision(Bytes::gib(256), Some(256_000), None).unwrap();
+        let p = VolumeKind::Io2
+            .provision(Bytes::gib(256), Some(256_000), None)
+            .unwrap();
         assert_eq!(p.throughput.as_mib_per_sec(), 4000.0);
     }
 
     #[test]
     fn hdd_types_have_a_minimum_size_and_limit_one() {
-        let err = VolumeKind::St1.provision(Bytes::gib(100), None, None).unwrap_err();
+        let err = VolumeKind::St1
+            .provision(Bytes::gib(100), None, None)
+            .unwrap_err();
         assert!(err.to_string().contains("125GiB"), "{err}");
         assert_eq!(VolumeKind::St1.default_pending_limit(), 1);
         assert_eq!(VolumeKind::Gp3.default_pending_limit(), 5);
-        let p = VolumeKind::St1.provision(Bytes::tib(2), None, None).unwrap();
+        let p = VolumeKind::St1
+            .provision(Bytes::tib(2), None, None)
+            .unwrap();
         assert_eq!(p.throughput.as_mib_per_sec(), 500.0);
     }
 }

@@ -59,7 +59,11 @@ impl Scatter {
         while gcd(a, n) != 1 {
             a += 2;
         }
-        Scatter { n, a: a % n.max(1), c: n / 3 }
+        Scatter {
+            n,
+            a: a % n.max(1),
+            c: n / 3,
+        }
     }
 
     #[inline]
@@ -101,7 +105,10 @@ impl WriteGenerator {
         let size = stream.size.0;
         let alignment = stream.alignment.0.max(1);
         let region_length = stream.region_length.0;
-        assert!(region_length >= size && size > 0, "region shorter than one IO");
+        assert!(
+            region_length >= size && size > 0,
+            "region shorter than one IO"
+        );
         let rate = stream.arrival.rate().per_sec;
         assert!(rate > 0.0 && rate.is_finite(), "rate must be positive");
         let slots = (region_length - size) / alignment + 1;
@@ -256,7 +263,12 @@ mod tests {
 
     #[test]
     fn poisson_mean_gap_matches_rate() {
-        let s = ws(Pattern::Uniform, Arrival::Poisson(Frequency { per_sec: 1000.0 }), 4096, 1 << 30);
+        let s = ws(
+            Pattern::Uniform,
+            Arrival::Poisson(Frequency { per_sec: 1000.0 }),
+            4096,
+            1 << 30,
+        );
         let mut g = WriteGenerator::new(&s, 524_288, stream(2, "t"));
         let n = 200_000;
         let mut last = SimTime::ZERO;
@@ -277,7 +289,12 @@ mod tests {
                 space_fraction: 0.2,
             },
         ] {
-            let s = ws(pattern, Arrival::Poisson(Frequency { per_sec: 10.0 }), 16384, 64 << 20);
+            let s = ws(
+                pattern,
+                Arrival::Poisson(Frequency { per_sec: 10.0 }),
+                16384,
+                64 << 20,
+            );
             let mut g = WriteGenerator::new(&s, 524_288, stream(3, "t"));
             for _ in 0..10_000 {
                 let w = g.next_write();
@@ -316,7 +333,10 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), 5);
-        assert!(firsts.windows(2).all(|w| w[0].abs_diff(w[1]) > 100), "{firsts:?}");
+        assert!(
+            firsts.windows(2).all(|w| w[0].abs_diff(w[1]) > 100),
+            "{firsts:?}"
+        );
         // A bijection: every block is hit exactly once.
         let mut seen = vec![false; 1000];
         for r in 0..1000 {

@@ -49,7 +49,11 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Output
         .unwrap_or_else(|| "out".to_string());
     let staging = parent.join(format!(".{base}.staging-{}", std::process::id()));
     if staging.exists() {
-        io(fs::remove_dir_all(&staging), "remove stale staging directory", &staging)?;
+        io(
+            fs::remove_dir_all(&staging),
+            "remove stale staging directory",
+            &staging,
+        )?;
     }
     io(fs::create_dir(&staging), "create directory", &staging)?;
     let result = stage_and_publish(dir, &staging, files);
@@ -75,7 +79,11 @@ fn stage_and_publish(
     }
     for (name, _) in files {
         let target = dir.join(name);
-        io(fs::rename(staging.join(name), &target), "rename into place", &target)?;
+        io(
+            fs::rename(staging.join(name), &target),
+            "rename into place",
+            &target,
+        )?;
     }
     Ok(())
 }
@@ -98,7 +106,11 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(leftovers.len(), 1, "no staging directory left: {leftovers:?}");
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "no staging directory left: {leftovers:?}"
+        );
     }
 
     #[test]

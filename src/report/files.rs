@@ -28,10 +28,19 @@ pub fn result_files(
 ) -> Vec<(String, Vec<u8>)> {
     let rows: Vec<Map<String, Value>> = snapshots.iter().map(|r| row(summary, r, ctx)).collect();
     vec![
-        ("summary.json".into(), pretty(&serde_json::to_value(summary).unwrap_or(Value::Null))),
-        ("snapshots.json".into(), pretty(&json!({ "Snapshots": rows }))),
+        (
+            "summary.json".into(),
+            pretty(&serde_json::to_value(summary).unwrap_or(Value::Null)),
+        ),
+        (
+            "snapshots.json".into(),
+            pretty(&json!({ "Snapshots": rows })),
+        ),
         ("snapshots.csv".into(), csv(&rows).into_bytes()),
-        ("storage.csv".into(), storage_csv(summary, storage).into_bytes()),
+        (
+            "storage.csv".into(),
+            storage_csv(summary, storage).into_bytes(),
+        ),
     ]
 }
 
@@ -101,10 +110,28 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
 /// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
 fn csv(rows: &[Map<String, Value>]) -> String {
     const COLUMNS: [&str; 22] = [
-        "SnapshotId", "VolumeId", "VolumeName", "StartTime", "State", "Progress", "VolumeSize",
-        "Encrypted", "Tags", "ScheduledAt", "RequestedAt", "Attempt", "UploadDoneAt",
-        "CompletedAt", "DeletedAt", "DeltaBlocks", "DeltaBytes", "DurationSeconds", "CowCopies",
-        "RateMultiplier", "Error", "WillRetry",
+        "SnapshotId",
+        "VolumeId",
+        "VolumeName",
+        "StartTime",
+        "State",
+        "Progress",
+        "VolumeSize",
+        "Encrypted",
+        "Tags",
+        "ScheduledAt",
+        "RequestedAt",
+        "Attempt",
+        "UploadDoneAt",
+        "CompletedAt",
+        "DeletedAt",
+        "DeltaBlocks",
+        "DeltaBytes",
+        "DurationSeconds",
+        "CowCopies",
+        "RateMultiplier",
+        "Error",
+        "WillRetry",
     ];
     let mut out = COLUMNS.join(",");
     out.push('\n');
@@ -170,7 +197,10 @@ mod tests {
     fn timestamps_count_from_the_scenario_start() {
         let start = humantime::parse_rfc3339("2026-01-01T00:00:00Z").unwrap();
         let ctx = ResultContext { start };
-        assert_eq!(timestamp(ctx, SimTime::from_secs(3661)), "2026-01-01T01:01:01.000Z");
+        assert_eq!(
+            timestamp(ctx, SimTime::from_secs(3661)),
+            "2026-01-01T01:01:01.000Z"
+        );
     }
 
     #[test]

@@ -57,13 +57,29 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         out,
         "{}: {} (seed {}, {} simulated)",
         s.scenario,
-        if s.description.is_empty() { "-" } else { &s.description },
+        if s.description.is_empty() {
+            "-"
+        } else {
+            &s.description
+        },
         s.seed,
         human_seconds(s.simulated_seconds)
     );
     let header = [
-        "volume", "type", "done", "pending", "rejected", "failed", "skipped", "p50", "p95", "max",
-        "mean delta", "stored", "$/month", "CoW",
+        "volume",
+        "type",
+        "done",
+        "pending",
+        "rejected",
+        "failed",
+        "skipped",
+        "p50",
+        "p95",
+        "max",
+        "mean delta",
+        "stored",
+        "$/month",
+        "CoW",
     ];
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for v in &s.volumes {
@@ -108,10 +124,17 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
             .collect();
         let _ = writeln!(out, "  {}", line.join("  ").trim_end());
         if i == 0 {
-            let _ = writeln!(out, "  {}", "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            let _ = writeln!(
+                out,
+                "  {}",
+                "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
+            );
         }
     }
-    let _ = writeln!(out, "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)");
+    let _ = writeln!(
+        out,
+        "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)"
+    );
     if let Some(v) = &s.verification {
         let _ = writeln!(
             out,
