@@ -48,13 +48,12 @@ impl fmt::Display for Location {
 #[derive(Debug, Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("{origin}: cannot read the scenario file: {source}; check the path and permissions")]
+    #[error("{origin}: cannot read the scenario file ({cause}); check the path and permissions")]
     Read {
         /// The file name.
         origin: String,
-        /// The underlying IO error.
-        #[source]
-        source: std::io::Error,
+        /// The underlying IO error (shown in the message, so not chained).
+        cause: std::io::Error,
     },
     /// The text is not valid JSON.
     #[error("{origin}: invalid JSON at {location}: {message}; fix the syntax there (look for a trailing comma, a missing quote, comma or brace)")]

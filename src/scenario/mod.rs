@@ -58,9 +58,9 @@ pub struct Scenario {
 /// [`from_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
         origin: origin.clone(),
-        source,
+        cause,
     })?;
     from_str(&text, &origin)
 }
