@@ -27,7 +27,7 @@ fn first_snapshot_of_used_data_completes_after_bytes_over_rate() {
     let rate = 48.0 * 1024.0 * 1024.0;
     let expect = SimDuration::from_secs_f64_ceil((400u64 << 30) as f64 / rate);
     assert_eq!(s.completed_at, Some(SimTime::ZERO + expect));
-    assert!((s.duration_seconds().unwrap() - 8533.333_333).abs() < 1e-6);
+    assert!((s.duration_seconds().unwrap() - 8_533.333_333).abs() < 1e-6);
 }
 
 /// A partial final block still counts as one whole block.

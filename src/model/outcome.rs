@@ -86,7 +86,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         events_processed: events,
         writes_simulated: writes_total,
         usd_per_gb_month: USD_PER_GB_MONTH,
-        verification: sim.cfg.verify.then(|| Verification {
+        verification: sim.cfg.verify.then_some(Verification {
             snapshots_checked: sim.verified,
             mismatched_snapshots: sim.mismatched_snapshots,
             mismatched_blocks: sim.mismatched_blocks,

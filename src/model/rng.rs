@@ -53,6 +53,9 @@ mod tests {
         const PINNED: u64 = 14_978_329_456_893_878_745;
         // Pins the derivation: changing it silently would change every result.
         let v: u64 = stream(1, "x").random();
-        assert_eq!(v, PINNED, "stream derivation changed: every result file changes with it");
+        assert_eq!(
+            v, PINNED,
+            "stream derivation changed: every result file changes with it"
+        );
     }
 }
