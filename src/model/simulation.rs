@@ -222,41 +222,37 @@ impl Simulation {
             rate_multiplier: 1.0,
         };
         let policy = vcfg.schedule.on_limit;
-        if let Some(code) = refusal {
-            if policy == LimitPolicy::Skip {
-                record.state = SnapshotState::Skipped;
-                self.books[volume].skipped += 1;
-                self.records.push(record);
-                return;
-            }
-            let book = &mut self.books[volume];
-            book.calls += 1;
-            book.retries += u64::from(attempt > 0);
-            book.last_call = Some(now);
-            match policy {
-                LimitPolicy::Retry { after, max, factor } if attempt < max => {
-                    record.will_retry = true;
-                    let delay = after.as_secs_f64() * factor.powi(attempt as i32);
-                    sched.schedule_after(
-                        SimDuration::from_secs_f64_ceil(delay),
-                        Event::RequestDue {
-                            volume,
-                            scheduled_at,
-                            attempt: attempt + 1,
-                        },
-                    );
-                }
-                _ => book.failed += 1,
-            }
-            let _ = code;
+        if refusal.is_some() && policy == LimitPolicy::Skip {
+            record.state = SnapshotState::Skipped;
+            self.books[volume].skipped += 1;
             self.records.push(record);
             return;
         }
+        // The call is made: it counts towards the 15 s rule even if rejected.
         let book = &mut self.books[volume];
         book.calls += 1;
         book.retries += u64::from(attempt > 0);
         book.last_call = Some(now);
-        self.accept(sched, record);
+        if refusal.is_none() {
+            self.accept(sched, record);
+            return;
+        }
+        match policy {
+            LimitPolicy::Retry { after, max, factor } if attempt < max => {
+                record.will_retry = true;
+                let delay = after.as_secs_f64() * factor.powi(attempt as i32);
+                sched.schedule_after(
+                    SimDuration::from_secs_f64_ceil(delay),
+                    Event::RequestDue {
+                        volume,
+                        scheduled_at,
+                        attempt: attempt + 1,
+                    },
+                );
+            }
+            _ => book.failed += 1,
+        }
+        self.records.push(record);
     }
 
     /// Creates the snapshot: fixes its point in time, takes the delta, and
