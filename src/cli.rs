@@ -118,12 +118,7 @@ fn run_scenario(
         bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
     })?;
     let wall = started.elapsed();
-    let files = report::result_files(
-        &result.summary,
-        &result.snapshots,
-        &result.storage,
-        ResultContext { start: sc.start },
-    );
+    let files = report::result_files(&result, ResultContext { start: sc.start });
     report::write_files(&out, &files).context("writing the results")?;
     if !quiet {
         print!("{}", report::table::summary_table(&result.summary, wall));

@@ -33,6 +33,8 @@ pub struct RunSummary {
     pub events_processed: u64,
     /// Individual writes simulated (applied lazily, not queued as events).
     pub writes_simulated: u64,
+    /// Step of the time series in `timeseries.csv` [s].
+    pub timeseries_step_seconds: f64,
     /// Price used for storage cost [USD per GB-month].
     pub usd_per_gb_month: f64,
     /// Result of `--verify`, if it ran.
@@ -91,6 +93,8 @@ pub struct VolumeSummary {
     pub cow_copies: u64,
     /// Snapshot storage.
     pub storage: Storage,
+    /// Foreground latency by pending level; `None` at flow fidelity.
+    pub latency: Option<Vec<super::latency::OpLatency>>,
 }
 
 /// What happened to the volume's snapshot requests.

@@ -22,6 +22,8 @@ pub struct SimConfig {
     pub volumes: Vec<VolumeConfig>,
     /// Track block versions and check every completed snapshot's contents.
     pub verify: bool,
+    /// Step of the per-volume time series.
+    pub timeseries_step: SimDuration,
 }
 
 /// How concurrent uploads share a limited link.

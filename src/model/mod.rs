@@ -19,6 +19,7 @@ pub mod block_set;
 pub mod config;
 mod outcome;
 pub mod rng;
+mod series;
 pub mod simulation;
 pub mod storage;
 pub mod transfer;
@@ -28,7 +29,7 @@ pub mod volume_type;
 pub mod workload;
 
 use crate::engine::{run_until, Scheduler, SimTime};
-use crate::metrics::{RunSummary, SnapshotRecord, StoragePoint};
+pub use crate::metrics::RunResult;
 use config::SimConfig;
 use simulation::Simulation;
 use thiserror::Error;
@@ -49,17 +50,6 @@ pub struct RunMeta {
     pub description: String,
     /// The scenario as parsed, echoed into the summary.
     pub source: serde_json::Value,
-}
-
-/// Everything a run produces.
-#[derive(Clone, Debug)]
-pub struct RunResult {
-    /// The summary (`summary.json`).
-    pub summary: RunSummary,
-    /// One record per request, in request order.
-    pub snapshots: Vec<SnapshotRecord>,
-    /// Stored bytes per volume over time.
-    pub storage: Vec<StoragePoint>,
 }
 
 /// Why a run was refused.

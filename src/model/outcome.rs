@@ -73,6 +73,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             delta_bytes: Distribution::of(&deltas),
             cow_copies: vs.cow_copies,
             storage: storage_of(sim, i, end),
+            latency: None,
         });
     }
     let summary = RunSummary {
@@ -85,6 +86,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         block_size_bytes: sim.cfg.block_size.0,
         events_processed: events,
         writes_simulated: writes_total,
+        timeseries_step_seconds: sim.cfg.timeseries_step.as_secs_f64(),
         usd_per_gb_month: USD_PER_GB_MONTH,
         verification: sim.cfg.verify.then_some(Verification {
             snapshots_checked: sim.verified,
@@ -98,6 +100,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         summary,
         snapshots: sim.records.clone(),
         storage: sim.storage_points().to_vec(),
+        timeseries: super::series::build(sim, end),
     }
 }
 

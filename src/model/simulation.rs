@@ -80,6 +80,9 @@ pub struct Simulation {
     pub(crate) storage: StorageLedger,
     flows: Vec<Flow>,
     rate_rngs: Vec<StreamRng>,
+    /// (instant, volume, total upload rate of the volume from then on [B/s]).
+    pub(crate) rate_log: Vec<(SimTime, usize, f64)>,
+    last_rate: Vec<f64>,
     pub(crate) verified: u64,
     pub(crate) mismatched_snapshots: u64,
     pub(crate) mismatched_blocks: u64,
@@ -104,7 +107,15 @@ impl Simulation {
                     stream(cfg.seed, &format!("volume/{}/writes", v.name)),
                 )
             });
-            volumes.push(VolumeState::new(blocks, used, bs, gen, cfg.verify, horizon));
+            volumes.push(VolumeState::new(
+                blocks,
+                used,
+                bs,
+                gen,
+                cfg.verify,
+                horizon,
+                cfg.timeseries_step,
+            ));
             books.push(VolumeBook {
                 scheduled: 0,
                 calls: 0,
@@ -130,6 +141,7 @@ impl Simulation {
             .map(|v| v.provisioned.size.0.div_ceil(bs))
             .collect();
         let storage = StorageLedger::new(blocks, bs);
+        let n_volumes = cfg.volumes.len();
         Simulation {
             cfg,
             volumes,
@@ -138,6 +150,8 @@ impl Simulation {
             storage,
             flows: Vec::new(),
             rate_rngs,
+            rate_log: Vec::new(),
+            last_rate: vec![0.0; n_volumes],
             verified: 0,
             mismatched_snapshots: 0,
             mismatched_blocks: 0,
@@ -342,6 +356,7 @@ impl Simulation {
             })
             .collect();
         let rates = allocate(t.sharing, &specs, &caps);
+        self.log_volume_rates(now, &rates);
         for (f, &rate) in self.flows.iter_mut().zip(&rates) {
             let vs = &mut self.volumes[f.volume];
             let Some(p) = vs.pending.iter().position(|p| p.record == f.record) else {
@@ -365,6 +380,22 @@ impl Simulation {
                     SimDuration::from_secs_f64_ceil(secs),
                     Event::UploadFinished { record: f.record },
                 ));
+            }
+        }
+    }
+
+    /// Appends each volume's new total upload rate to the rate log when it
+    /// changed (volumes whose last upload just ended drop to zero).
+    fn log_volume_rates(&mut self, now: SimTime, rates: &[f64]) {
+        let mut totals = vec![0.0; self.volumes.len()];
+        for (f, r) in self.flows.iter().zip(rates) {
+            totals[f.volume] += r;
+        }
+        for (v, &total) in totals.iter().enumerate() {
+            let last = self.last_rate[v];
+            if last != total {
+                self.rate_log.push((now, v, total));
+                self.last_rate[v] = total;
             }
         }
     }

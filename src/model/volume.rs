@@ -9,7 +9,7 @@
 
 use super::block_set::BlockSet;
 use super::workload::WriteGenerator;
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
 /// Version number of a block that was never written.
@@ -101,10 +101,18 @@ pub struct VolumeState {
     pub versions: Option<Versions>,
     /// Horizon: writes at or after it are never applied.
     pub horizon: SimTime,
+    /// Writes per time-series step, and bytes.
+    pub step_writes: Vec<u64>,
+    /// Bytes written per time-series step [B].
+    pub step_bytes: Vec<u64>,
+    step_ns: u64,
+    cur_step: usize,
+    cur_step_end: u64,
 }
 
 impl VolumeState {
-    /// A volume of `blocks` blocks whose first `used_blocks` are written.
+    /// A volume of `blocks` blocks whose first `used_blocks` are written,
+    /// counting writes per `step` until `horizon`.
     pub fn new(
         blocks: u64,
         used_blocks: u64,
@@ -112,7 +120,14 @@ impl VolumeState {
         writes: Option<WriteGenerator>,
         verify: bool,
         horizon: SimTime,
+        step: SimDuration,
     ) -> VolumeState {
+        let step_ns = step.0.max(1);
+        let steps = if horizon == SimTime::MAX {
+            1
+        } else {
+            horizon.0.div_ceil(step_ns).max(1) as usize
+        };
         let versions = verify.then(|| {
             let mut current = vec![UNWRITTEN; blocks as usize];
             for (b, v) in current.iter_mut().take(used_blocks as usize).enumerate() {
@@ -134,6 +149,11 @@ impl VolumeState {
             cow_copies: 0,
             versions,
             horizon,
+            step_writes: vec![0; steps],
+            step_bytes: vec![0; steps],
+            step_ns,
+            cur_step: 0,
+            cur_step_end: step_ns,
         }
     }
 
@@ -155,6 +175,12 @@ impl VolumeState {
     pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64) {
         self.writes_applied += 1;
         self.bytes_written += len;
+        while at.0 >= self.cur_step_end && self.cur_step + 1 < self.step_writes.len() {
+            self.cur_step += 1;
+            self.cur_step_end += self.step_ns;
+        }
+        self.step_writes[self.cur_step] += 1;
+        self.step_bytes[self.cur_step] += len;
         let first = offset / self.block_size;
         let last = (offset + len - 1) / self.block_size;
         if self.versions.is_some() {
@@ -268,7 +294,7 @@ mod tests {
 
     #[test]
     fn a_write_to_a_block_not_yet_uploaded_is_copied_once() {
-        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX);
+        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX, SimDuration(1));
         let p = pending_of(&mut vs, 0);
         vs.pending.push_back(p);
         // Rate 1 B/s with 1-byte blocks: block 0 is uploaded at t = 1 s.
@@ -290,7 +316,7 @@ mod tests {
     /// an overwrite that bypassed copy-on-write) is reported.
     #[test]
     fn verification_detects_a_missed_copy_on_write() {
-        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX);
+        let mut vs = VolumeState::new(8, 4, 1, None, true, SimTime::MAX, SimDuration(1));
         let p = pending_of(&mut vs, 0);
         vs.pending.push_back(p);
         // Overwrite block 2 behind copy-on-write's back.

@@ -6,7 +6,7 @@
 //! files are byte-identical for the same scenario and seed.
 
 use crate::engine::SimTime;
-use crate::metrics::{RunSummary, SnapshotRecord, StoragePoint};
+use crate::metrics::{RunResult, RunSummary, SnapshotRecord, StoragePoint, TimeseriesRow};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
@@ -20,27 +20,20 @@ pub struct ResultContext {
 
 /// Names and contents of every result file, ready for
 /// [`super::write_files`].
-pub fn result_files(
-    summary: &RunSummary,
-    snapshots: &[SnapshotRecord],
-    storage: &[StoragePoint],
-    ctx: ResultContext,
-) -> Vec<(String, Vec<u8>)> {
-    let rows: Vec<Map<String, Value>> = snapshots.iter().map(|r| row(summary, r, ctx)).collect();
+pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<u8>)> {
+    let summary = &result.summary;
+    let rows: Vec<Map<String, Value>> = result
+        .snapshots
+        .iter()
+        .map(|r| row(summary, r, ctx))
+        .collect();
+    let summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
     vec![
-        (
-            "summary.json".into(),
-            pretty(&serde_json::to_value(summary).unwrap_or(Value::Null)),
-        ),
-        (
-            "snapshots.json".into(),
-            pretty(&json!({ "Snapshots": rows })),
-        ),
+        ("summary.json".into(), pretty(&summary_json)),
+        ("snapshots.json".into(), pretty(&json!({ "Snapshots": rows }))),
         ("snapshots.csv".into(), csv(&rows).into_bytes()),
-        (
-            "storage.csv".into(),
-            storage_csv(summary, storage).into_bytes(),
-        ),
+        ("storage.csv".into(), storage_csv(summary, &result.storage).into_bytes()),
+        ("timeseries.csv".into(), timeseries_csv(summary, &result.timeseries).into_bytes()),
     ]
 }
 
@@ -178,6 +171,43 @@ fn storage_csv(summary: &RunSummary, points: &[StoragePoint]) -> String {
     for p in points {
         let name = quote(&summary.volumes[p.volume].name);
         let _ = writeln!(out, "{},{},{}", p.at.as_secs_f64(), name, p.stored_bytes);
+    }
+    out
+}
+
+/// Optional float as a CSV cell: empty when absent or not a number.
+fn cell(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn timeseries_csv(summary: &RunSummary, rows: &[TimeseriesRow]) -> String {
+    let mut out = String::from(
+        "time_seconds,volume,pending,upload_bytes_per_second,writes_per_second,write_bytes_per_second,\
+reads_per_second,read_bytes_per_second,read_p50_us,read_p99_us,write_p50_us,write_p99_us,iops_tokens,burst_credits\n",
+    );
+    for r in rows {
+        let io = r.io.as_ref();
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.start.as_secs_f64(),
+            quote(&summary.volumes[r.volume].name),
+            r.pending,
+            r.upload_bytes_per_second,
+            r.writes_per_second,
+            r.write_bytes_per_second,
+            cell(io.map(|i| i.reads_per_second)),
+            cell(io.map(|i| i.read_bytes_per_second)),
+            cell(io.map(|i| i.read_p50_us)),
+            cell(io.map(|i| i.read_p99_us)),
+            cell(io.map(|i| i.write_p50_us)),
+            cell(io.map(|i| i.write_p99_us)),
+            cell(io.map(|i| i.iops_tokens)),
+            cell(io.map(|i| i.burst_credits)),
+        );
     }
     out
 }

@@ -33,6 +33,9 @@ pub struct RawScenario {
     /// Change-tracking and upload block size: a power of two from 4KiB to
     /// 64MiB. Default "512KiB" (EBS).
     pub block_size: Option<SizeText>,
+    /// Step of the per-volume time series (`timeseries.csv`). Default "1m".
+    /// At most 1,000,000 steps per volume and 10,000,000 rows in all.
+    pub timeseries_step: Option<DurationText>,
     /// Upload bandwidth limits. Default: 42MiB/s per snapshot, no other cap.
     pub transfer: Option<RawTransfer>,
     /// The volumes; at least one. At most 100,000 after `count` expansion.

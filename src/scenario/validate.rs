@@ -28,7 +28,9 @@ pub const DEFAULT_START_UNIX_SECS: u64 = 1_767_225_600;
 /// Default per-snapshot upload cap: 42 MiB/s, the middle of the 33–56 MB/s
 /// community range for full gp3 snapshots (EBS_FACTS.md §3.2) [MiB/s].
 pub const DEFAULT_PER_SNAPSHOT_MIB_S: f64 = 42.0;
-/// Default block size, as EBS: 512 KiB [B].
+/// Default step of the per-volume time series: one minute.
+pub const DEFAULT_TIMESERIES_STEP: SimDuration = SimDuration(60_000_000_000);
+/// Default change-tracking block size (EBS: 512 KiB).
 pub const DEFAULT_BLOCK_SIZE: Bytes = Bytes(512 * KIB);
 
 /// A validated scenario, before the file name and source are attached.
@@ -129,6 +131,7 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
         drafts.push(draft);
     }
     let volumes = expand(drafts)?;
+    let timeseries_step = check_timeseries_step(raw, duration, volumes.len() as u64)?;
     Ok(Validated {
         name: raw.name.clone(),
         description: raw.description.clone().unwrap_or_default(),
@@ -140,8 +143,35 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
             transfer,
             volumes,
             verify: false,
+            timeseries_step,
         },
     })
+}
+
+/// The time-series step: positive, and not so fine that the series would
+/// dwarf the run (at most 1,000,000 steps per volume, 10,000,000 rows).
+fn check_timeseries_step(
+    raw: &RawScenario,
+    duration: SimDuration,
+    volumes: u64,
+) -> Result<SimDuration, Invalid> {
+    let Some(step) = &raw.timeseries_step else {
+        return Ok(DEFAULT_TIMESERIES_STEP.max(SimDuration(duration.0.div_ceil(1_000_000))));
+    };
+    if step.value.is_zero() {
+        return Err(Invalid::at(
+            "timeseries_step",
+            format!("timeseries_step \"{}\" must be greater than zero; use e.g. \"1m\"", step.text),
+        ));
+    }
+    let steps = duration.0.div_ceil(step.value.0);
+    if steps > 1_000_000 || steps.saturating_mul(volumes) > 10_000_000 {
+        return Err(Invalid::at(
+            "timeseries_step",
+            format!("timeseries_step \"{}\" gives {steps} steps per volume over the duration \"{}\" ({volumes} volumes), more than 1,000,000 steps or 10,000,000 rows; use a longer step", step.text, raw.duration.text),
+        ));
+    }
+    Ok(step.value)
 }
 
 fn check_duration(d: &DurationText) -> Result<SimDuration, Invalid> {

@@ -66,5 +66,6 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
         },
         volumes,
         verify: false,
+        timeseries_step: SimDuration::from_secs(60),
     }
 }

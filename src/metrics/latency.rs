@@ -1,0 +1,52 @@
+//! Foreground IO latency by number of pending snapshots (IO fidelity only).
+
+use serde::Serialize;
+
+/// Latency of one operation while exactly `pending` snapshots were pending
+/// when the IO arrived [µs].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LatencyLevel {
+    /// Pending snapshots at arrival (0 … 5, or up to the volume's limit).
+    pub pending: u32,
+    /// IOs recorded (after warm-up).
+    pub count: u64,
+    /// Mean [µs].
+    pub mean_us: f64,
+    /// Median [µs].
+    pub p50_us: f64,
+    /// 90th percentile [µs].
+    pub p90_us: f64,
+    /// 99th percentile [µs].
+    pub p99_us: f64,
+    /// 99.9th percentile [µs].
+    pub p999_us: f64,
+    /// Largest [µs].
+    pub max_us: f64,
+}
+
+/// Ratio of each percentile at `pending` to the same percentile with none
+/// pending [dimensionless]; `None` where either side has no IOs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Degradation {
+    /// Pending snapshots.
+    pub pending: u32,
+    /// p50 ratio.
+    pub p50: Option<f64>,
+    /// p90 ratio.
+    pub p90: Option<f64>,
+    /// p99 ratio.
+    pub p99: Option<f64>,
+    /// p99.9 ratio.
+    pub p999: Option<f64>,
+}
+
+/// One operation's latency across pending levels.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OpLatency {
+    /// `read` or `write`.
+    pub op: String,
+    /// Levels that saw at least one IO, ascending.
+    pub levels: Vec<LatencyLevel>,
+    /// Degradation against level 0, for every level above 0 that has IOs.
+    pub degradation: Vec<Degradation>,
+}
