@@ -119,7 +119,8 @@ fn run_scenario(
     })?;
     let wall = started.elapsed();
     let files = report::result_files(&result, ResultContext { start: sc.start });
-    report::write_files(&out, &files).context("writing the results")?;
+    report::write_files(&out, &files)
+        .with_context(|| format!("writing the results to {}", out.display()))?;
     if !quiet {
         print!("{}", report::table::summary_table(&result.summary, wall));
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();

@@ -32,7 +32,13 @@ pub(super) fn build(sim: &Simulation, end: SimTime) -> Vec<TimeseriesRow> {
 }
 
 /// Mean of the piecewise-constant upload rate of volume `v` over each step.
-fn mean_rates(sim: &Simulation, v: usize, step: SimDuration, steps: usize, end: SimTime) -> Vec<f64> {
+fn mean_rates(
+    sim: &Simulation,
+    v: usize,
+    step: SimDuration,
+    steps: usize,
+    end: SimTime,
+) -> Vec<f64> {
     let mut byte_ns = vec![0.0f64; steps];
     let mut rate = 0.0;
     let mut from = SimTime::ZERO;
@@ -79,7 +85,11 @@ fn spread(acc: &mut [f64], step: SimDuration, from: SimTime, to: SimTime, rate: 
 fn pending_at_starts(sim: &Simulation, v: usize, step: SimDuration, steps: usize) -> Vec<u32> {
     let mut delta = vec![0i64; steps + 1];
     let index = |t: SimTime| (t.0.div_ceil(step.0) as usize).min(steps);
-    for r in sim.records.iter().filter(|r| r.volume == v && r.snapshot_id.is_some()) {
+    for r in sim
+        .records
+        .iter()
+        .filter(|r| r.volume == v && r.snapshot_id.is_some())
+    {
         delta[index(r.requested_at)] += 1;
         if let Some(c) = r.completed_at {
             delta[index(c)] -= 1;

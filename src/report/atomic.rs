@@ -13,22 +13,21 @@ use thiserror::Error;
 
 /// A file-system failure, with the path it concerns.
 #[derive(Debug, Error)]
-#[error("cannot {action} {path}: {source}")]
+#[error("cannot {action} {path} ({cause})")]
 pub struct OutputError {
     /// What was being done (`create directory`, `write`, `rename`).
     pub action: &'static str,
     /// The path concerned.
     pub path: PathBuf,
-    /// The underlying error.
-    #[source]
-    pub source: std::io::Error,
+    /// The underlying error (in the message, so not chained again).
+    pub cause: std::io::Error,
 }
 
 fn io<T>(r: std::io::Result<T>, action: &'static str, path: &Path) -> Result<T, OutputError> {
-    r.map_err(|source| OutputError {
+    r.map_err(|cause| OutputError {
         action,
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 

@@ -30,10 +30,19 @@ pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<
     let summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
     vec![
         ("summary.json".into(), pretty(&summary_json)),
-        ("snapshots.json".into(), pretty(&json!({ "Snapshots": rows }))),
+        (
+            "snapshots.json".into(),
+            pretty(&json!({ "Snapshots": rows })),
+        ),
         ("snapshots.csv".into(), csv(&rows).into_bytes()),
-        ("storage.csv".into(), storage_csv(summary, &result.storage).into_bytes()),
-        ("timeseries.csv".into(), timeseries_csv(summary, &result.timeseries).into_bytes()),
+        (
+            "storage.csv".into(),
+            storage_csv(summary, &result.storage).into_bytes(),
+        ),
+        (
+            "timeseries.csv".into(),
+            timeseries_csv(summary, &result.timeseries).into_bytes(),
+        ),
     ]
 }
 

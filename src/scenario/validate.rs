@@ -161,7 +161,10 @@ fn check_timeseries_step(
     if step.value.is_zero() {
         return Err(Invalid::at(
             "timeseries_step",
-            format!("timeseries_step \"{}\" must be greater than zero; use e.g. \"1m\"", step.text),
+            format!(
+                "timeseries_step \"{}\" must be greater than zero; use e.g. \"1m\"",
+                step.text
+            ),
         ));
     }
     let steps = duration.0.div_ceil(step.value.0);
