@@ -27,6 +27,7 @@ pub mod units;
 pub mod volume;
 pub mod volume_type;
 pub mod workload;
+pub mod zipf;
 
 use crate::engine::{run_until, Scheduler, SimTime};
 pub use crate::metrics::RunResult;

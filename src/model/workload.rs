@@ -8,9 +8,10 @@
 
 use super::config::{Arrival, Pattern, WriteStream};
 use super::rng::StreamRng;
+use super::zipf::FastZipf;
 use crate::engine::{SimTime, NANOS_PER_SEC};
 use rand::Rng;
-use rand_distr::{Distribution, Exp1, Zipf};
+use rand_distr::{Distribution, Exp1};
 
 /// One write: when, where and how much.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +29,7 @@ enum Placement {
         slots: u64,
     },
     Zipf {
-        dist: Zipf<f64>,
+        dist: FastZipf,
         blocks: u64,
         scatter: Scatter,
         slots_in_block: u64,
@@ -66,9 +67,11 @@ impl Scatter {
         }
     }
 
+    /// `a·r + c` fits in u64 because `a, r, c < n ≤ 2^32` (the model refuses
+    /// volumes of more than 2^32 blocks).
     #[inline]
     fn map(&self, r: u64) -> u64 {
-        ((u128::from(self.a) * u128::from(r) + u128::from(self.c)) % u128::from(self.n)) as u64
+        (self.a * r + self.c) % self.n
     }
 }
 
@@ -117,7 +120,7 @@ impl WriteGenerator {
             Pattern::Zipf { exponent } => {
                 let blocks = region_length.div_ceil(block_size).max(1);
                 Placement::Zipf {
-                    dist: Zipf::new(blocks as f64, exponent).expect("validated Zipf exponent"),
+                    dist: FastZipf::new(blocks, exponent),
                     blocks,
                     scatter: Scatter::new(blocks),
                     slots_in_block: block_size.saturating_sub(size) / alignment + 1,
@@ -195,7 +198,7 @@ impl WriteGenerator {
                 scatter,
                 slots_in_block,
             } => {
-                let rank = (dist.sample(&mut self.rng) as u64).clamp(1, *blocks) - 1;
+                let rank = dist.sample(&mut self.rng).clamp(1, *blocks) - 1;
                 let block = scatter.map(rank);
                 let within = self.rng.random_range(0..*slots_in_block) * self.alignment;
                 (block * self.block_size + within).min(self.region_length - self.size)
