@@ -50,3 +50,16 @@ pub struct OpLatency {
     /// Degradation against level 0, for every level above 0 that has IOs.
     pub degradation: Vec<Degradation>,
 }
+
+/// The storage station as a queue, for Little's law: L = λ W.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StationStats {
+    /// Foreground IOs completed over the whole run (warm-up included).
+    pub completed: u64,
+    /// Completion rate over the run [1/s].
+    pub throughput_per_second: f64,
+    /// Mean time from arrival to completion, limits' waiting included [µs].
+    pub mean_latency_us: f64,
+    /// Time-average number of foreground IOs in the station [IOs].
+    pub mean_in_station: f64,
+}

@@ -95,6 +95,8 @@ pub struct VolumeSummary {
     pub storage: Storage,
     /// Foreground latency by pending level; `None` at flow fidelity.
     pub latency: Option<Vec<super::latency::OpLatency>>,
+    /// The storage station as a queue; `None` at flow fidelity.
+    pub station: Option<super::latency::StationStats>,
 }
 
 /// What happened to the volume's snapshot requests.

@@ -24,6 +24,61 @@ pub struct SimConfig {
     pub verify: bool,
     /// Step of the per-volume time series.
     pub timeseries_step: SimDuration,
+    /// Flow (writes only matter for blocks) or IO (every IO is queued and
+    /// timed, and latency is measured).
+    pub fidelity: Fidelity,
+    /// IOs arriving before this instant are left out of latency statistics.
+    pub warmup: SimDuration,
+}
+
+/// How much of the foreground IO is simulated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fidelity {
+    /// Writes are applied for their blocks only; no queueing, no latency.
+    Flow,
+    /// Every read and write passes the volume's limits and storage station.
+    Io,
+}
+
+/// A base-latency distribution of the storage station.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LatencyDist {
+    /// Always this long.
+    Constant(SimDuration),
+    /// Exponential with this mean.
+    Exponential(SimDuration),
+    /// Log-normal with this median and log-space standard deviation.
+    LogNormal {
+        /// Median.
+        median: SimDuration,
+        /// σ of ln(latency) [dimensionless].
+        sigma: f64,
+    },
+}
+
+/// How snapshot block reads share the storage station with foreground IO.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapshotReadPriority {
+    /// Served only when no foreground IO is waiting.
+    Low,
+    /// Queued with foreground IO, first come first served.
+    Equal,
+}
+
+/// The storage station of a volume at IO fidelity.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Performance {
+    /// IOs served in parallel.
+    pub channels: u32,
+    /// Per-IO base latency.
+    pub base_latency: LatencyDist,
+    /// Transfer rate of one channel [B/s]; an IO of n bytes adds n / rate.
+    pub channel_bandwidth: Bandwidth,
+    /// Snapshot block reads against foreground IO.
+    pub snapshot_reads: SnapshotReadPriority,
+    /// Whether the volume's EBS limits (IOPS, throughput, burst credits)
+    /// apply; off for analytic checks of the station alone.
+    pub limits: bool,
 }
 
 /// How concurrent uploads share a limited link.
@@ -89,8 +144,12 @@ pub struct VolumeConfig {
     pub pending_limit: u32,
     /// Index into [`TransferConfig::pools`], if the volume shares a pool.
     pub pool: Option<usize>,
-    /// The write stream; `None` means the volume receives no IO.
+    /// The write stream; `None` means the volume receives no writes.
     pub writes: Option<WriteStream>,
+    /// The read stream (IO fidelity only).
+    pub reads: Option<WriteStream>,
+    /// The storage station and limits used at IO fidelity.
+    pub performance: Performance,
     /// When snapshots are requested and what happens around them.
     pub schedule: ScheduleConfig,
 }
@@ -140,7 +199,7 @@ pub enum Pattern {
     },
 }
 
-/// A stream of writes on one volume.
+/// A stream of IOs (writes or reads) on one volume.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WriteStream {
     /// Arrival process.

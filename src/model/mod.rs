@@ -17,6 +17,7 @@
 
 pub mod block_set;
 pub mod config;
+pub mod io;
 mod outcome;
 pub mod rng;
 mod series;

@@ -3,6 +3,7 @@
 use super::simulation::Simulation;
 use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
+use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
@@ -73,7 +74,21 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             delta_bytes: Distribution::of(&deltas),
             cow_copies: vs.cow_copies,
             storage: storage_of(sim, i, end),
-            latency: None,
+            latency: sim.io[i].as_ref().map(|io| io.recorder.summary()),
+            station: sim.io[i].as_ref().map(|io| {
+                let secs = sim.cfg.duration.as_secs_f64();
+                let r = &io.recorder;
+                StationStats {
+                    completed: r.completed,
+                    throughput_per_second: r.completed as f64 / secs,
+                    mean_latency_us: if r.completed > 0 {
+                        r.latency_sum_ns / r.completed as f64 / 1e3
+                    } else {
+                        0.0
+                    },
+                    mean_in_station: io.station_area(end) / sim.cfg.duration.as_nanos() as f64,
+                }
+            }),
         });
     }
     let summary = RunSummary {

@@ -24,7 +24,9 @@ pub(super) fn build(sim: &Simulation, end: SimTime) -> Vec<TimeseriesRow> {
                 upload_bytes_per_second: upload[k],
                 writes_per_second: per_sec(vs.step_writes.get(k).copied().unwrap_or(0)),
                 write_bytes_per_second: per_sec(vs.step_bytes.get(k).copied().unwrap_or(0)),
-                io: None,
+                io: sim.io[v]
+                    .as_ref()
+                    .and_then(|io| io.recorder.steps.get(k).cloned().flatten()),
             });
         }
     }

@@ -6,7 +6,11 @@
 //! checks); writes are applied lazily by each [`VolumeState`]. Every handler
 //! first advances the volumes it touches to `now`.
 
+use super::config::Fidelity;
 use super::config::{LimitPolicy, Retention, SimConfig, Times};
+use super::io::recorder::Recorder;
+use super::io::station::Job;
+use super::io::{IoVolume, READ, WRITE};
 use super::rng::{stream, StreamRng};
 use super::storage::StorageLedger;
 use super::transfer::{allocate, FlowSpec};
@@ -49,6 +53,30 @@ pub enum Event {
         /// Volume index.
         volume: usize,
     },
+    /// IO fidelity: the next IO of a stream arrives.
+    IoArrival {
+        /// Volume index.
+        volume: usize,
+        /// `io::READ` or `io::WRITE`.
+        op: u8,
+    },
+    /// IO fidelity: the first waiting IO may have its tokens.
+    TokensReady {
+        /// Volume index.
+        volume: usize,
+    },
+    /// IO fidelity: a job leaves the storage station.
+    ServiceDone {
+        /// Volume index.
+        volume: usize,
+        /// The job.
+        job: Job,
+    },
+    /// IO fidelity: an upload reads its next block.
+    SnapshotReadDue {
+        /// Volume index.
+        volume: usize,
+    },
 }
 
 /// Per-volume bookkeeping besides block state.
@@ -82,7 +110,9 @@ pub struct Simulation {
     rate_rngs: Vec<StreamRng>,
     /// (instant, volume, total upload rate of the volume from then on [B/s]).
     pub(crate) rate_log: Vec<(SimTime, usize, f64)>,
-    last_rate: Vec<f64>,
+    pub(crate) last_rate: Vec<f64>,
+    /// IO-fidelity state per volume (`None` at flow fidelity or without IO).
+    pub(crate) io: Vec<Option<IoVolume>>,
     pub(crate) verified: u64,
     pub(crate) mismatched_snapshots: u64,
     pub(crate) mismatched_blocks: u64,
@@ -97,16 +127,42 @@ impl Simulation {
         let mut volumes = Vec::with_capacity(cfg.volumes.len());
         let mut books = Vec::with_capacity(cfg.volumes.len());
         let mut rate_rngs = Vec::with_capacity(cfg.volumes.len());
+        let mut io = Vec::with_capacity(cfg.volumes.len());
+        let steps = horizon.0.div_ceil(cfg.timeseries_step.0.max(1)) as usize;
         for (i, v) in cfg.volumes.iter().enumerate() {
             let blocks = v.provisioned.size.0.div_ceil(bs);
             let used = v.used.0.div_ceil(bs);
-            let gen = v.writes.as_ref().map(|w| {
+            let mut gen = v.writes.as_ref().map(|w| {
                 WriteGenerator::new(
                     w,
                     bs,
                     stream(cfg.seed, &format!("volume/{}/writes", v.name)),
                 )
             });
+            let reads = v.reads.as_ref().map(|r| {
+                WriteGenerator::new(r, bs, stream(cfg.seed, &format!("volume/{}/reads", v.name)))
+            });
+            let io_volume = (cfg.fidelity == Fidelity::Io && (gen.is_some() || reads.is_some()))
+                .then(|| {
+                    let recorder = Recorder::new(
+                        v.pending_limit,
+                        SimTime::ZERO + cfg.warmup,
+                        cfg.timeseries_step.0,
+                        steps,
+                    );
+                    let latency_rng = stream(cfg.seed, &format!("volume/{}/latency", v.name));
+                    IoVolume::new(v, gen.take(), reads, latency_rng, recorder)
+                });
+            if let Some(iov) = &io_volume {
+                for op in [READ, WRITE] {
+                    if let Some(t) = iov.first_arrival(op).filter(|&t| t < horizon) {
+                        sched
+                            .schedule_at(t, Event::IoArrival { volume: i, op })
+                            .expect("arrivals are not before time zero");
+                    }
+                }
+            }
+            io.push(io_volume);
             volumes.push(VolumeState::new(
                 blocks,
                 used,
@@ -151,6 +207,7 @@ impl Simulation {
             flows: Vec::new(),
             rate_rngs,
             rate_log: Vec::new(),
+            io,
             last_rate: vec![0.0; n_volumes],
             verified: 0,
             mismatched_snapshots: 0,
@@ -315,6 +372,9 @@ impl Simulation {
             check,
         });
         let pending_now = vs.pending.len() as u32;
+        if let Some(io) = self.io[volume].as_mut() {
+            io.set_pending(now, pending_now as usize);
+        }
         let book = &mut self.books[volume];
         book.max_pending = book.max_pending.max(pending_now);
         self.records.push(record);
@@ -357,6 +417,11 @@ impl Simulation {
             .collect();
         let rates = allocate(t.sharing, &specs, &caps);
         self.log_volume_rates(now, &rates);
+        for v in 0..n_vol {
+            if self.io[v].is_some() {
+                self.wake_snapshot_reads(sched, v);
+            }
+        }
         for (f, &rate) in self.flows.iter_mut().zip(&rates) {
             let vs = &mut self.volumes[f.volume];
             let Some(p) = vs.pending.iter().position(|p| p.record == f.record) else {
@@ -446,6 +511,10 @@ impl Simulation {
                     .ok();
             }
         }
+        let still_pending = self.volumes[volume].pending.len();
+        if let Some(io) = self.io[volume].as_mut() {
+            io.set_pending(now, still_pending);
+        }
         self.apply_retention(volume, now);
     }
 
@@ -470,6 +539,9 @@ impl Simulation {
     /// Brings every volume to the horizon and fills in the progress of the
     /// snapshots still pending.
     pub(crate) fn finish(&mut self, end: SimTime) {
+        for io in self.io.iter_mut().flatten() {
+            io.finish(end);
+        }
         for vs in &mut self.volumes {
             vs.advance_to(end);
             for p in &vs.pending {
@@ -503,6 +575,10 @@ impl Model for Simulation {
             } => self.on_request(sched, volume, scheduled_at, attempt),
             Event::UploadFinished { record } => self.on_upload_finished(sched, record),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
+            Event::IoArrival { volume, op } => self.on_io_arrival(sched, volume, op),
+            Event::TokensReady { volume } => self.on_tokens_ready(sched, volume),
+            Event::ServiceDone { volume, job } => self.on_service_done(sched, volume, job),
+            Event::SnapshotReadDue { volume } => self.on_snapshot_read(sched, volume),
         }
     }
 }

@@ -6,7 +6,9 @@
 //! are only community-reported and are *not* applied; use `custom` for such
 //! what-if studies. Each rule violation names the rule and the fix.
 
+use super::config::{LatencyDist, Performance, SnapshotReadPriority};
 use super::units::{Bandwidth, Bytes, KIB, MIB, TIB};
+use crate::engine::SimDuration;
 use std::fmt;
 use thiserror::Error;
 
@@ -71,6 +73,32 @@ impl VolumeKind {
             1
         } else {
             5
+        }
+    }
+
+    /// The storage station used at IO fidelity unless the scenario says
+    /// otherwise. AWS publishes only coarse latency classes (EBS_FACTS.md
+    /// §2.1.4: gp2/gp3 "single-digit millisecond", io2 Block Express
+    /// "sub-millisecond average"); the exact figures below are assumptions:
+    /// log-normal base latency with median 1.5 ms (gp2, gp3), 1 ms (io1),
+    /// 0.3 ms (io2), 5 ms (st1, sc1: seek-dominated hard disks) and σ = 0.4,
+    /// 32 parallel channels, each transferring at the volume's throughput.
+    pub fn default_performance(self, p: &Provisioned) -> Performance {
+        let median_us = match self {
+            VolumeKind::Gp2 | VolumeKind::Gp3 | VolumeKind::Custom => 1500,
+            VolumeKind::Io1 => 1000,
+            VolumeKind::Io2 => 300,
+            VolumeKind::St1 | VolumeKind::Sc1 => 5000,
+        };
+        Performance {
+            channels: 32,
+            base_latency: LatencyDist::LogNormal {
+                median: SimDuration(median_us * 1000),
+                sigma: 0.4,
+            },
+            channel_bandwidth: p.throughput,
+            snapshot_reads: SnapshotReadPriority::Low,
+            limits: true,
         }
     }
 

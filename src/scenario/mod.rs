@@ -15,6 +15,7 @@
 
 mod choice;
 pub mod error;
+mod performance;
 mod quantity;
 pub mod raw;
 mod schedule;

@@ -33,6 +33,13 @@ pub struct RawScenario {
     /// Change-tracking and upload block size: a power of two from 4KiB to
     /// 64MiB. Default "512KiB" (EBS).
     pub block_size: Option<SizeText>,
+    /// "flow" (default): writes matter only for the blocks they change.
+    /// "io": every read and write is queued through the volume's limits and
+    /// storage station, and latency is measured.
+    pub fidelity: Option<RawFidelity>,
+    /// IOs arriving before this are left out of latency statistics.
+    /// Default "0s". IO fidelity only.
+    pub warmup: Option<DurationText>,
     /// Step of the per-volume time series (`timeseries.csv`). Default "1m".
     /// At most 1,000,000 steps per volume and 10,000,000 rows in all.
     pub timeseries_step: Option<DurationText>,
@@ -147,6 +154,8 @@ pub struct RawVolume {
     pub workload: Option<RawWorkload>,
     /// Snapshot schedule. Default: no snapshots.
     pub snapshots: Option<RawSnapshots>,
+    /// Storage station at IO fidelity. Default: per volume type.
+    pub performance: Option<RawPerformance>,
 }
 
 /// Foreground IO of a volume.
@@ -155,6 +164,76 @@ pub struct RawVolume {
 pub struct RawWorkload {
     /// The write stream. Default: no writes.
     pub writes: Option<RawStream>,
+    /// The read stream (needs "fidelity": "io"). Default: no reads.
+    pub reads: Option<RawStream>,
+}
+
+/// How much foreground IO is simulated.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawFidelity {
+    /// Writes only change blocks; no latency.
+    Flow,
+    /// Every IO is queued and timed.
+    Io,
+}
+
+/// The storage station of a volume at IO fidelity; every key optional,
+/// defaults per volume type.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerformance {
+    /// IOs served in parallel, 1 to 4096. Default 32.
+    pub channels: Option<u32>,
+    /// Base latency of each IO: {"constant": "1ms"}, {"exponential":
+    /// {"mean": "1ms"}} or {"lognormal": {"median": "1.5ms", "sigma": 0.4}}.
+    pub base_latency: Option<RawLatency>,
+    /// Transfer rate of one channel. Default: the volume's throughput.
+    pub channel_bandwidth: Option<BandwidthText>,
+    /// {"priority": "low"} (default: served when no foreground IO waits) or
+    /// {"priority": "equal"} (queued with foreground IO).
+    pub snapshot_reads: Option<RawSnapshotReads>,
+    /// Whether the EBS limits (IOPS, throughput, burst credits) apply.
+    /// Default true; false isolates the station for analytic checks.
+    pub limits: Option<bool>,
+}
+
+/// A base-latency distribution.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum RawLatency {
+    /// Always this long.
+    Constant(DurationText),
+    /// Exponential with a mean.
+    Exponential {
+        /// Mean latency.
+        mean: DurationText,
+    },
+    /// Log-normal with a median and σ of ln(latency).
+    Lognormal {
+        /// Median latency.
+        median: DurationText,
+        /// σ of ln(latency), 0 to 3.
+        sigma: f64,
+    },
+}
+
+/// Snapshot read priority.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnapshotReads {
+    /// "low" or "equal".
+    pub priority: RawPriority,
+}
+
+/// Snapshot read priority names.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawPriority {
+    /// Served when no foreground IO waits.
+    Low,
+    /// Queued with foreground IO.
+    Equal,
 }
 
 /// A stream of IOs.

@@ -6,11 +6,11 @@
 
 use super::error::Invalid;
 use super::quantity::DurationText;
-use super::raw::{RawScenario, RawSharing, RawTransfer, RawVariability};
+use super::raw::{RawFidelity, RawScenario, RawSharing, RawTransfer, RawVariability};
 use super::volume::{validate_volume, VolumeContext, VolumeDraft};
 use crate::engine::SimDuration;
 use crate::model::config::{
-    PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig,
+    Fidelity, PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig,
 };
 use crate::model::units::{Bandwidth, Bytes, KIB, MIB};
 use std::collections::HashMap;
@@ -106,9 +106,30 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
             "the scenario has no volumes; add at least one, e.g. {\"name\": \"db\", \"type\": \"gp3\", \"size\": \"100GiB\"}",
         ));
     }
+    let fidelity = match raw.fidelity {
+        None | Some(RawFidelity::Flow) => Fidelity::Flow,
+        Some(RawFidelity::Io) => Fidelity::Io,
+    };
+    let warmup = match &raw.warmup {
+        None => SimDuration::ZERO,
+        Some(w) if fidelity == Fidelity::Flow => {
+            return Err(Invalid::at(
+                "warmup",
+                format!("warmup \"{}\" applies only to latency at IO fidelity; add \"fidelity\": \"io\" or remove `warmup`", w.text),
+            ))
+        }
+        Some(w) if w.value >= duration => {
+            return Err(Invalid::at(
+                "warmup",
+                format!("warmup \"{}\" is not shorter than the duration \"{}\", so nothing would be measured; shorten it", w.text, raw.duration.text),
+            ))
+        }
+        Some(w) => w.value,
+    };
     let ctx = VolumeContext {
         duration: &raw.duration,
         pools: &transfer.pools,
+        io_fidelity: fidelity == Fidelity::Io,
     };
     let mut drafts = Vec::with_capacity(raw.volumes.len());
     let (mut total_volumes, mut total_requests) = (0u64, 0u128);
@@ -144,6 +165,8 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
             volumes,
             verify: false,
             timeseries_step,
+            fidelity,
+            warmup,
         },
     })
 }

@@ -4,6 +4,7 @@
 
 use super::choice::{PatternName, PatternObject, RawPattern};
 use super::error::Invalid;
+use super::performance::{check_fidelity, validate_performance};
 use super::quantity::DurationText;
 use super::raw::{RawArrival, RawKind, RawStream, RawVolume};
 use super::schedule::validate_schedule;
@@ -18,6 +19,8 @@ pub(crate) struct VolumeContext<'a> {
     pub duration: &'a DurationText,
     /// The validated `transfer.pools`.
     pub pools: &'a [PoolConfig],
+    /// Whether the scenario runs at IO fidelity.
+    pub io_fidelity: bool,
 }
 
 /// One validated volume entry, before `count` expansion.
@@ -112,6 +115,7 @@ pub(crate) fn validate_volume(
                 },
             )?),
         };
+    check_fidelity(path, raw, ctx.io_fidelity)?;
     let writes = match raw.workload.as_ref().and_then(|w| w.writes.as_ref()) {
         None => None,
         Some(s) => Some(validate_stream(
@@ -120,6 +124,11 @@ pub(crate) fn validate_volume(
             size,
         )?),
     };
+    let reads = match raw.workload.as_ref().and_then(|w| w.reads.as_ref()) {
+        None => None,
+        Some(s) => Some(validate_stream(&format!("{path}.workload.reads"), s, size)?),
+    };
+    let performance = validate_performance(path, raw.performance.as_ref(), kind, &provisioned)?;
     let (schedule, requests) = validate_schedule(
         &format!("{path}.snapshots"),
         raw.snapshots.as_ref(),
@@ -135,6 +144,8 @@ pub(crate) fn validate_volume(
             pending_limit,
             pool,
             writes,
+            reads,
+            performance,
             schedule,
         },
         count,

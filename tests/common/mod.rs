@@ -8,10 +8,13 @@ use snapsim::model::volume_type::VolumeKind;
 
 /// A gp3 volume of `size` with `used` bytes, no writes, no snapshots.
 pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
+    let provisioned = VolumeKind::Gp3.provision(size, None, None).unwrap();
     VolumeConfig {
         name: name.to_string(),
         kind: VolumeKind::Gp3,
-        provisioned: VolumeKind::Gp3.provision(size, None, None).unwrap(),
+        provisioned,
+        reads: None,
+        performance: VolumeKind::Gp3.default_performance(&provisioned),
         used,
         encrypted: false,
         pending_limit: 5,
@@ -67,5 +70,7 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
         volumes,
         verify: false,
         timeseries_step: SimDuration::from_secs(60),
+        fidelity: Fidelity::Flow,
+        warmup: SimDuration::ZERO,
     }
 }

@@ -1,0 +1,159 @@
+//! A volume's EBS performance limits as token buckets (EBS_FACTS.md §2).
+//!
+//! - IOPS: an SSD IO counts in 256 KiB units, an HDD IO in 1 MiB units; an
+//!   HDD IO that continues the previous one of its stream (sequential) is
+//!   merged and counts only its share of 1 MiB (§2.1.1–2.1.2).
+//! - Throughput in bytes per second.
+//! - gp2 below 1 TiB: a 5.4 M-credit bucket filled at the baseline
+//!   (3 IOPS/GiB) and a 3,000 IOPS cap; bursting drains (burst − baseline)
+//!   credits per second, exactly as the docs' worked examples (§2.2).
+//! - st1/sc1: a throughput-credit bucket of 1 TiB per TiB, filled at the
+//!   baseline rate, and a burst cap that drops to the baseline while a
+//!   snapshot is pending (§2.3).
+//!
+//! Rate-cap buckets hold 10 ms of tokens (an assumption: how bursty EBS is
+//! at sub-second scales is not published).
+
+use super::bucket::TokenBucket;
+use crate::engine::{SimDuration, SimTime};
+use crate::model::units::{MIB, TIB};
+use crate::model::volume_type::{Provisioned, VolumeKind};
+
+const CAP_WINDOW_S: f64 = 0.01;
+const GP2_CREDITS: f64 = 5.4e6;
+const GP2_BURST_IOPS: f64 = 3000.0;
+
+/// What one bucket counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    /// IO operations in 256 KiB (SSD) or 1 MiB (HDD) units.
+    Ios,
+    /// Bytes.
+    Bytes,
+}
+
+/// The limits of one volume.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    buckets: Vec<(TokenBucket, Unit)>,
+    io_unit: u64,
+    hdd: bool,
+    /// For st1/sc1: (index of the throughput cap, burst rate, baseline rate).
+    pending_cap: Option<(usize, f64, f64)>,
+    /// Index of the burst-credit bucket, if the type has one.
+    credits: Option<usize>,
+    /// Index of the IOPS bucket reported in the time series.
+    iops_index: usize,
+}
+
+fn cap(rate: f64) -> TokenBucket {
+    let c = (rate * CAP_WINDOW_S).max(1.0);
+    TokenBucket::new(rate, c, c)
+}
+
+impl Limits {
+    /// The limits of a volume of `kind` provisioned as `p`.
+    pub fn new(kind: VolumeKind, p: &Provisioned) -> Limits {
+        let hdd = kind.is_hdd();
+        let tp = p.throughput.bytes_per_sec;
+        let mut buckets = Vec::new();
+        let mut credits = None;
+        let mut pending_cap = None;
+        let iops = f64::from(p.iops);
+        match kind {
+            VolumeKind::Gp2 if iops < GP2_BURST_IOPS => {
+                buckets.push((TokenBucket::new(iops, GP2_CREDITS, GP2_CREDITS), Unit::Ios));
+                credits = Some(0);
+                buckets.push((cap(GP2_BURST_IOPS), Unit::Ios));
+            }
+            VolumeKind::St1 | VolumeKind::Sc1 => {
+                buckets.push((cap(iops), Unit::Ios));
+                let tib = p.size.0 as f64 / TIB as f64;
+                let per_tib = if kind == VolumeKind::St1 { 40.0 } else { 12.0 };
+                let max = if kind == VolumeKind::St1 {
+                    500.0
+                } else {
+                    192.0
+                };
+                let baseline = (per_tib * tib).min(max) * MIB as f64;
+                let size = p.size.0 as f64;
+                buckets.push((TokenBucket::new(baseline, size, size), Unit::Bytes));
+                credits = Some(1);
+                pending_cap = Some((2, tp, baseline));
+            }
+            _ => buckets.push((cap(iops), Unit::Ios)),
+        }
+        let iops_index = buckets.len() - 1;
+        buckets.push((cap(tp), Unit::Bytes));
+        Limits {
+            buckets,
+            io_unit: if hdd { MIB } else { 256 * 1024 },
+            hdd,
+            pending_cap,
+            credits,
+            iops_index,
+        }
+    }
+
+    /// IO units an IO of `len` bytes counts as; `sequential` merges HDD IOs.
+    pub fn io_cost(&self, len: u64, sequential: bool) -> f64 {
+        if self.hdd && sequential {
+            len as f64 / self.io_unit as f64
+        } else {
+            len.div_ceil(self.io_unit).max(1) as f64
+        }
+    }
+
+    /// How long from `now` until an IO of `len` bytes and `ios` IO units may
+    /// start.
+    pub fn wait_for(&mut self, now: SimTime, len: u64, ios: f64) -> SimDuration {
+        self.buckets
+            .iter_mut()
+            .map(|(b, u)| b.wait_for(now, cost(*u, len, ios)))
+            .max()
+            .unwrap_or(SimDuration::ZERO)
+    }
+
+    /// Takes the IO's tokens from every bucket.
+    pub fn admit(&mut self, now: SimTime, len: u64, ios: f64) {
+        for (b, u) in &mut self.buckets {
+            b.take(now, cost(*u, len, ios));
+        }
+    }
+
+    /// st1/sc1: the throughput cap drops to the baseline while snapshots
+    /// are pending, and returns to the burst rate when none is.
+    pub fn set_pending(&mut self, now: SimTime, pending: usize) {
+        if let Some((i, burst, baseline)) = self.pending_cap {
+            let rate = if pending > 0 { baseline } else { burst };
+            self.buckets[i].0.set_rate(now, rate);
+        }
+    }
+
+    /// IOPS tokens at `now`.
+    pub fn iops_tokens(&self, now: SimTime) -> f64 {
+        self.buckets[self.iops_index].0.level_at(now)
+    }
+
+    /// Burst credits at `now` (gp2: IO credits; st1/sc1: MiB), NaN if none.
+    pub fn burst_credits(&self, now: SimTime) -> f64 {
+        match self.credits {
+            Some(i) => {
+                let level = self.buckets[i].0.level_at(now);
+                if self.buckets[i].1 == Unit::Bytes {
+                    level / MIB as f64
+                } else {
+                    level
+                }
+            }
+            None => f64::NAN,
+        }
+    }
+}
+
+fn cost(unit: Unit, len: u64, ios: f64) -> f64 {
+    match unit {
+        Unit::Ios => ios,
+        Unit::Bytes => len as f64,
+    }
+}

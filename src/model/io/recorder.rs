@@ -1,0 +1,166 @@
+//! Latency recording at IO fidelity: HDR histograms per operation and per
+//! number of pending snapshots at arrival, plus per-step statistics for the
+//! time series.
+
+use crate::engine::SimTime;
+use crate::metrics::latency::{Degradation, LatencyLevel, OpLatency};
+use crate::metrics::IoStep;
+use hdrhistogram::Histogram;
+
+/// Operation names, indexed by [`super::station::Job::kind`].
+pub const OPS: [&str; 2] = ["read", "write"];
+
+fn histogram(sigfig: u8) -> Histogram<u64> {
+    // Auto-resizing: never refuses a value; 3 significant digits.
+    Histogram::new(sigfig).expect("1 to 5 significant digits is valid")
+}
+
+/// Per-step accumulators of the step in progress.
+struct StepAcc {
+    reads: u64,
+    read_bytes: u64,
+    hist: [Histogram<u64>; 2],
+}
+
+/// Everything recorded for one volume.
+pub struct Recorder {
+    warmup: SimTime,
+    by_level: [Vec<Histogram<u64>>; 2],
+    step_ns: u64,
+    cur: usize,
+    acc: StepAcc,
+    /// Finished steps (filled by [`Recorder::flush_until`]).
+    pub steps: Vec<Option<IoStep>>,
+    /// Foreground IOs completed (all, warm-up included) and their summed
+    /// time in the station's system [ns], for Little's law.
+    pub completed: u64,
+    /// Summed latency of all completed foreground IOs [ns].
+    pub latency_sum_ns: f64,
+}
+
+impl Recorder {
+    /// A recorder for levels `0..=max_pending`, `steps` steps of `step_ns`.
+    pub fn new(max_pending: u32, warmup: SimTime, step_ns: u64, steps: usize) -> Recorder {
+        let levels = || (0..=max_pending).map(|_| histogram(3)).collect::<Vec<_>>();
+        Recorder {
+            warmup,
+            by_level: [levels(), levels()],
+            step_ns: step_ns.max(1),
+            cur: 0,
+            acc: StepAcc {
+                reads: 0,
+                read_bytes: 0,
+                hist: [histogram(2), histogram(2)],
+            },
+            steps: vec![None; steps],
+            completed: 0,
+            latency_sum_ns: 0.0,
+        }
+    }
+
+    /// The step a completion at `now` belongs to.
+    pub fn step_of(&self, now: SimTime) -> usize {
+        ((now.0 / self.step_ns) as usize).min(self.steps.len().saturating_sub(1))
+    }
+
+    /// Index of the step in progress.
+    pub fn current_step(&self) -> usize {
+        self.cur
+    }
+
+    /// Records a foreground IO of kind `op` that arrived with `pending`
+    /// snapshots pending and completed at `now`. Call
+    /// [`Recorder::flush_until`] first when `now` is in a later step.
+    pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, now: SimTime) {
+        let ns = (now - arrived).as_nanos();
+        self.completed += 1;
+        self.latency_sum_ns += ns as f64;
+        let o = usize::from(op.min(1));
+        if op == 0 {
+            self.acc.reads += 1;
+            self.acc.read_bytes += len;
+        }
+        self.acc.hist[o].saturating_record(ns);
+        if arrived >= self.warmup {
+            let levels = &mut self.by_level[o];
+            let l = usize::from(pending).min(levels.len() - 1);
+            levels[l].saturating_record(ns);
+        }
+    }
+
+    /// Closes every step before `step`, with the token levels `tokens` and
+    /// `credits` read at the end of the step in progress.
+    pub fn flush_until(&mut self, step: usize, tokens: f64, credits: f64) {
+        while self.cur < step {
+            let secs = self.step_ns as f64 / 1e9;
+            let q = |h: &Histogram<u64>, p: f64| {
+                if h.is_empty() {
+                    f64::NAN
+                } else {
+                    h.value_at_quantile(p) as f64 / 1e3
+                }
+            };
+            let a = &mut self.acc;
+            self.steps[self.cur] = Some(IoStep {
+                reads_per_second: a.reads as f64 / secs,
+                read_bytes_per_second: a.read_bytes as f64 / secs,
+                read_p50_us: q(&a.hist[0], 0.5),
+                read_p99_us: q(&a.hist[0], 0.99),
+                write_p50_us: q(&a.hist[1], 0.5),
+                write_p99_us: q(&a.hist[1], 0.99),
+                iops_tokens: tokens,
+                burst_credits: credits,
+            });
+            a.reads = 0;
+            a.read_bytes = 0;
+            a.hist[0].reset();
+            a.hist[1].reset();
+            self.cur += 1;
+        }
+    }
+
+    /// The latency summary: per operation, per pending level with IOs, and
+    /// degradation against level 0. Operations without IOs are left out.
+    pub fn summary(&self) -> Vec<OpLatency> {
+        let mut out = Vec::new();
+        for (o, name) in OPS.iter().enumerate() {
+            let levels: Vec<LatencyLevel> = self.by_level[o]
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| !h.is_empty())
+                .map(|(k, h)| LatencyLevel {
+                    pending: k as u32,
+                    count: h.len(),
+                    mean_us: h.mean() / 1e3,
+                    p50_us: h.value_at_quantile(0.5) as f64 / 1e3,
+                    p90_us: h.value_at_quantile(0.9) as f64 / 1e3,
+                    p99_us: h.value_at_quantile(0.99) as f64 / 1e3,
+                    p999_us: h.value_at_quantile(0.999) as f64 / 1e3,
+                    max_us: h.max() as f64 / 1e3,
+                })
+                .collect();
+            if levels.is_empty() {
+                continue;
+            }
+            let base = levels.iter().find(|l| l.pending == 0).cloned();
+            let ratio = |a: f64, b: f64| (b > 0.0).then_some(a / b);
+            let degradation = levels
+                .iter()
+                .filter(|l| l.pending > 0)
+                .map(|l| Degradation {
+                    pending: l.pending,
+                    p50: base.as_ref().and_then(|b| ratio(l.p50_us, b.p50_us)),
+                    p90: base.as_ref().and_then(|b| ratio(l.p90_us, b.p90_us)),
+                    p99: base.as_ref().and_then(|b| ratio(l.p99_us, b.p99_us)),
+                    p999: base.as_ref().and_then(|b| ratio(l.p999_us, b.p999_us)),
+                })
+                .collect();
+            out.push(OpLatency {
+                op: (*name).to_string(),
+                levels,
+                degradation,
+            });
+        }
+        out
+    }
+}
