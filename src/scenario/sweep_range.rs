@@ -145,7 +145,7 @@ fn expand_range(obj: &serde_json::Map<String, Value>, at: &str) -> Result<Vec<Va
             ));
         }
     }
-    if !(step.number > 0.0) {
+    if step.number.is_nan() || step.number <= 0.0 {
         return Err(Invalid::at(
             format!("{at}.step"),
             "the step must be greater than zero",
