@@ -231,7 +231,7 @@ mod tests {
         assert!(err(json!({"from": 3, "to": 2, "step": 1})).contains("below"));
         assert!(err(json!({"from": 1, "to": 2})).contains("\"step\" is missing"));
         assert!(err(json!({"from": 1, "to": "2/s", "step": 1}))
-            .contains("all numbers or all unit strings"));
+            .contains("be numbers or all unit strings"));
         assert!(err(json!(5)).contains("expected a list"));
     }
 }
