@@ -21,6 +21,7 @@ pub mod raw;
 mod schedule;
 pub mod sweep_def;
 mod sweep_range;
+mod sweep_replications;
 pub mod units;
 mod validate;
 mod volume;
