@@ -9,6 +9,8 @@ use std::time::Instant;
 use crate::model::{simulate, RunMeta};
 use crate::report::{self, ResultContext};
 use crate::scenario;
+use crate::sweep::{self, run_sweep, Plan, Shard, SweepError, SweepOptions};
+use std::io::IsTerminal;
 
 /// snapsim: simulate incremental block-volume snapshots (EBS style) and
 /// answer capacity-planning questions about them.
@@ -45,6 +47,41 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a scenario's sweep: every point and replication, in parallel.
+    Sweep {
+        /// The scenario file (JSON) with a "sweep" section.
+        scenario: PathBuf,
+        /// Worker threads [default: one per core].
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output directory [default: results/<scenario name>-sweep].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only shard I of N (0-based), e.g. 0/4; merge the shard
+        /// directories with `snapsim merge`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Continue the sweep recorded in DIR/runs.jsonl, running only the
+        /// runs it lacks.
+        #[arg(long)]
+        resume: bool,
+        /// Stop at the first failed run.
+        #[arg(long)]
+        fail_fast: bool,
+        /// Print nothing on success, and no progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Merge shard directories of one sweep into the files a single-process
+    /// sweep writes.
+    Merge {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// The shards' output directories.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+    },
     /// Print the JSON Schema of the scenario format.
     Schema,
 }
@@ -68,6 +105,13 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
+fn sweep_failure(e: SweepError) -> Failure {
+    Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
+        error: e.into(),
+    }
+}
+
 fn bad_input(error: anyhow::Error) -> Failure {
     Failure { code: 2, error }
 }
@@ -86,6 +130,70 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             quiet,
         } => run_scenario(&scenario, out, seed, verify, quiet),
         Command::Validate { files } => validate(&files),
+        Command::Sweep {
+            scenario,
+            threads,
+            out,
+            shard,
+            resume,
+            fail_fast,
+            quiet,
+        } => {
+            let shard = shard
+                .as_deref()
+                .map(Shard::parse)
+                .transpose()
+                .map_err(sweep_failure)?;
+            let plan = Plan::load(&scenario).map_err(sweep_failure)?;
+            let out =
+                out.unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", plan.name)));
+            let opts = SweepOptions {
+                threads,
+                out: out.clone(),
+                shard,
+                resume,
+                fail_fast,
+                progress: !quiet && std::io::stderr().is_terminal(),
+            };
+            let started = Instant::now();
+            let r = run_sweep(&plan, &opts).map_err(sweep_failure)?;
+            if !quiet {
+                println!(
+                    "sweep {}: {} points, {} runs ({} computed now, {} from runs.jsonl, {} failed) in {:.3} s",
+                    plan.name,
+                    r.points,
+                    r.runs,
+                    r.computed,
+                    r.reused,
+                    r.failed,
+                    started.elapsed().as_secs_f64()
+                );
+                println!(
+                    "results: {}/{{{}}}",
+                    out.display(),
+                    sweep::output::FILE_NAMES.join(",")
+                );
+            }
+            if r.failed > 0 {
+                eprintln!(
+                    "warning: {} of {} runs failed; see the status and error columns of runs.csv",
+                    r.failed, r.runs
+                );
+            }
+            Ok(())
+        }
+        Command::Merge { out, shards } => {
+            let r = sweep::merge(&out, &shards).map_err(sweep_failure)?;
+            println!(
+                "merged {} shards of {}: {} runs into {}/{{{}}}",
+                r.shards,
+                r.scenario,
+                r.runs,
+                out.display(),
+                sweep::output::FILE_NAMES.join(",")
+            );
+            Ok(())
+        }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&scenario::json_schema())?;
             println!("{schema}");
@@ -102,6 +210,12 @@ fn run_scenario(
     quiet: bool,
 ) -> std::result::Result<(), Failure> {
     let sc = scenario::load(path).map_err(|e| bad_input(e.into()))?;
+    if sc.source.get("sweep").is_some() {
+        eprintln!(
+            "note: {} has a sweep section; `snapsim run` simulates the base scenario only (use `snapsim sweep` for the sweep)",
+            path.display()
+        );
+    }
     let mut cfg = sc.config;
     if let Some(s) = seed {
         cfg.seed = s;
@@ -146,11 +260,18 @@ fn run_scenario(
 fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
     let mut bad = 0;
     for f in files {
-        match scenario::load(f) {
-            Ok(sc) => {
+        let loaded = scenario::load(f).and_then(|sc| {
+            let origin = f.display().to_string();
+            scenario::sweep_definition(&sc.source, &origin).map(|def| (sc, def))
+        });
+        match loaded {
+            Ok((sc, def)) => {
                 let n = sc.config.volumes.len();
+                let sweep = def
+                    .map(|d| format!(", sweep of {} points", d.points()))
+                    .unwrap_or_default();
                 println!(
-                    "ok: {} ({}, {} volume{})",
+                    "ok: {} ({}, {} volume{}{sweep})",
                     f.display(),
                     sc.name,
                     n,

@@ -4,9 +4,9 @@
 //! Module map (dependencies point one way):
 //!
 //! ```text
-//!  cli ──▶ scenario ──▶ model ──▶ engine
-//!   │                     │
-//!   └──▶ report ──▶ metrics ◀┘
+//!  cli ──▶ sweep ──▶ scenario ──▶ model ──▶ engine
+//!   │                               │
+//!   └──▶ report ──▶ metrics ◀───────┘
 //! ```
 //!
 //! - [`engine`]: generic discrete-event core (integer-ns time, event queue).
@@ -14,9 +14,11 @@
 //! - `scenario`: the JSON scenario format → validated [`model::config::SimConfig`].
 //! - [`metrics`]: the run summary and per-snapshot records.
 //! - `report`: writes results to files.
+//! - [`sweep`]: parameter sweeps with replications, shards, resume and merge.
 pub mod cli;
 pub mod engine;
 pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sweep;

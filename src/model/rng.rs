@@ -15,14 +15,27 @@ pub type StreamRng = Pcg64Mcg;
 pub fn stream(seed: u64, name: &str) -> StreamRng {
     // FNV-1a over the name, then SplitMix64 finalisers over (seed, hash):
     // stable across platforms and Rust versions, unlike `DefaultHasher`.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in name.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = fnv1a(name.as_bytes());
     let hi = splitmix64(seed ^ splitmix64(h));
     let lo = splitmix64(hi ^ h.rotate_left(32));
     StreamRng::new((u128::from(hi) << 64) | u128::from(lo) | 1)
+}
+
+/// A seed derived from (seed, name) by the same stable hash as [`stream`]:
+/// sweeps give replication r the seed `derive_seed(base, "replication/r")`.
+pub fn derive_seed(seed: u64, name: &str) -> u64 {
+    let h = fnv1a(name.as_bytes());
+    splitmix64(seed ^ splitmix64(h) ^ 0x5eed_5eed_5eed_5eed)
+}
+
+/// FNV-1a over `bytes` (64 bit): stable across platforms and Rust versions.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 fn splitmix64(mut z: u64) -> u64 {
@@ -46,6 +59,27 @@ mod tests {
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, c);
+    }
+
+    #[test]
+    fn derived_seeds_are_pinned_and_distinct() {
+        assert_eq!(
+            derive_seed(7, "replication/0"),
+            derive_seed(7, "replication/0")
+        );
+        assert_ne!(
+            derive_seed(7, "replication/0"),
+            derive_seed(7, "replication/1")
+        );
+        assert_ne!(
+            derive_seed(7, "replication/0"),
+            derive_seed(8, "replication/0")
+        );
+        assert_eq!(
+            derive_seed(1, "replication/0"),
+            15_118_821_429_571_203_279,
+            "seed derivation changed: every sweep result changes with it"
+        );
     }
 
     #[test]

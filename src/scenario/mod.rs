@@ -15,16 +15,22 @@
 
 mod choice;
 pub mod error;
+pub mod json_path;
 mod performance;
 mod quantity;
 pub mod raw;
 mod schedule;
+pub mod sweep_def;
+mod sweep_range;
+mod sweep_replications;
 pub mod units;
 mod validate;
 mod volume;
 
 pub use error::{Location, ScenarioError, UnitError};
+pub use json_path::JsonPath;
 pub use quantity::{BandwidthText, DurationText, FrequencyText, Quantity, SizeText, UnitKind};
+pub use sweep_def::{sweep_definition, Axis, Parameter, Replications, SweepDef};
 pub use validate::{
     DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
 };
@@ -76,6 +82,27 @@ pub fn from_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
+    let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
+    Ok(Scenario {
+        name: v.name,
+        description: v.description,
+        start: v.start,
+        config: v.config,
+        source,
+    })
+}
+
+/// Validates a scenario already parsed into JSON (a sweep point, built by
+/// patching a file's JSON); errors are those of [`from_str`], without line
+/// and column.
+///
+/// # Errors
+/// [`ScenarioError::Invalid`] for anything the format refuses.
+pub fn from_value(source: serde_json::Value, origin: &str) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenario = serde_path_to_error::deserialize(&source).map_err(|e| {
+        let path = e.path().to_string();
+        serde_error(&path, e.into_inner(), origin)
+    })?;
     let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
     Ok(Scenario {
         name: v.name,

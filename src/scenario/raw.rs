@@ -47,6 +47,13 @@ pub struct RawScenario {
     pub transfer: Option<RawTransfer>,
     /// The volumes; at least one. At most 100,000 after `count` expansion.
     pub volumes: Vec<RawVolume>,
+    /// Parameter sweep, used by `snapsim sweep` (ignored by `snapsim run`):
+    /// `{"grid": {PATH: VALUES, …}, "zip": {PATH: VALUES, …},
+    /// "replications": N | {"until": {"metric", "half_width", "relative"},
+    /// "min", "max"}}`. VALUES is a non-empty list or a range
+    /// `{"from", "to", "step"}` of numbers or of unit strings of one unit.
+    /// Checked by `snapsim sweep` and `snapsim validate`; see README "Sweeps".
+    pub sweep: Option<serde_json::Value>,
 }
 
 /// Upload bandwidth limits and how concurrent uploads share them.
