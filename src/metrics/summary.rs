@@ -6,14 +6,14 @@
 //! any change a reader could notice.
 
 use super::stats::Distribution;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `summary.json` layout.
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 
 /// The whole run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Layout version of this document.
     pub schema_version: u32,
@@ -46,7 +46,7 @@ pub struct RunSummary {
 }
 
 /// Outcome of the point-in-time verification mode.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verification {
     /// Completed snapshots whose full image was checked block by block.
     pub snapshots_checked: u64,
@@ -58,7 +58,7 @@ pub struct Verification {
 }
 
 /// Per volume.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VolumeSummary {
     /// Volume name.
     pub name: String,
@@ -98,7 +98,7 @@ pub struct VolumeSummary {
 }
 
 /// What happened to the volume's snapshot requests.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Requests {
     /// Schedule slots that came due.
     pub scheduled: u64,
@@ -117,7 +117,7 @@ pub struct Requests {
 }
 
 /// Snapshot counts at the end of the run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotCounts {
     /// Completed and still retained.
     pub completed: u64,
@@ -130,7 +130,7 @@ pub struct SnapshotCounts {
 }
 
 /// Snapshot storage of the volume.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Storage {
     /// Stored at the end of the run [B].
     pub final_bytes: u64,
