@@ -215,6 +215,10 @@ fn every_chart_renders_a_non_empty_svg_and_png_from_the_fixture() {
             fig.stem()
         );
         let png = fig.render(&data, &window(), Format::Png).unwrap();
+        // CHART_DIR=/some/dir keeps the fixture's PNGs for a person to look at.
+        if let Some(dir) = std::env::var_os("CHART_DIR") {
+            std::fs::write(Path::new(&dir).join(format!("{}.png", fig.stem())), &png).unwrap();
+        }
         assert!(
             png.starts_with(b"\x89PNG\r\n\x1a\n"),
             "{}: not a PNG",

@@ -5,7 +5,7 @@
 //! say so in their title.
 
 use super::{de, headroom, latency_scale, legend, mesh, run_time_scale, styled_line, title, Drawn};
-use crate::metrics::latency::OpLatency;
+use crate::metrics::latency::{LatencyLevel, OpLatency};
 use crate::report::data::ReportData;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -140,6 +140,9 @@ pub(crate) fn draw_degradation<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Picks one percentile of a level [µs].
+type Percentile = fn(&LatencyLevel) -> f64;
+
 fn draw_levels<DB: DrawingBackend>(
     panel: &DrawingArea<DB, Shift>,
     lat: &OpLatency,
@@ -162,7 +165,7 @@ fn draw_levels<DB: DrawingBackend>(
         "snapshots pending at arrival",
         &format!("{} latency [{}]", lat.op, ls.unit),
     )?;
-    let series: [(&str, fn(&crate::metrics::latency::LatencyLevel) -> f64); 3] = [
+    let series: [(&str, Percentile); 3] = [
         ("p50", |l| l.p50_us),
         ("p99", |l| l.p99_us),
         ("p99.9", |l| l.p999_us),
