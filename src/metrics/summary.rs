@@ -3,7 +3,8 @@
 //! This struct is the contract between the simulator, the output files, the
 //! report and the notebooks. Field names are the JSON keys; units are in the
 //! names (`_seconds`, `_bytes`, `_usd`). Bump [`SUMMARY_SCHEMA_VERSION`] on
-//! any change a reader could notice.
+//! any change a reader could notice. The types derive `Deserialize` with
+//! the same names, so `report::data` reads `summary.json` back typed.
 
 use super::stats::Distribution;
 use serde::{Deserialize, Serialize};
