@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::model::{simulate, RunMeta};
-use crate::report::{self, ResultContext};
+use crate::report::{self, ReportData, ReportError, ReportOptions, ResultContext};
 use crate::scenario;
 use crate::sweep::{self, run_sweep, Plan, Shard, SweepError, SweepOptions};
 use std::io::IsTerminal;
@@ -37,6 +37,25 @@ enum Command {
         /// holds exactly the volume's contents at its point in time.
         #[arg(long)]
         verify: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Write only the result files: no charts, no report.
+        #[arg(long)]
+        no_report: bool,
+        /// Backup window to draw on the duration chart and count in the
+        /// report (a duration such as `4h`).
+        #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+        backup_window: Option<f64>,
+    },
+    /// Rebuild the charts and the report from the saved results in DIR,
+    /// without simulating.
+    Report {
+        /// A results directory written by `snapsim run`.
+        dir: PathBuf,
+        /// Backup window, as given to `run` (a duration such as `4h`).
+        #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+        backup_window: Option<f64>,
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
@@ -128,7 +147,25 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             seed,
             verify,
             quiet,
-        } => run_scenario(&scenario, out, seed, verify, quiet),
+            no_report,
+            backup_window,
+        } => {
+            let report = (!no_report).then_some(ReportOptions {
+                backup_window_seconds: backup_window,
+            });
+            run_scenario(&scenario, out, seed, verify, quiet, report)
+        }
+        Command::Report {
+            dir,
+            backup_window,
+            quiet,
+        } => rebuild_report(
+            &dir,
+            &ReportOptions {
+                backup_window_seconds: backup_window,
+            },
+            quiet,
+        ),
         Command::Validate { files } => validate(&files),
         Command::Sweep {
             scenario,
@@ -208,6 +245,7 @@ fn run_scenario(
     seed: Option<u64>,
     verify: bool,
     quiet: bool,
+    report: Option<ReportOptions>,
 ) -> std::result::Result<(), Failure> {
     let sc = scenario::load(path).map_err(|e| bad_input(e.into()))?;
     if sc.source.get("sweep").is_some() {
@@ -232,7 +270,13 @@ fn run_scenario(
         bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
     })?;
     let wall = started.elapsed();
-    let files = report::result_files(&result, ResultContext { start: sc.start });
+    let mut files = report::result_files(&result, ResultContext { start: sc.start });
+    if let Some(opts) = &report {
+        // From the bytes about to be written, as `snapsim report` reads them.
+        let extra = report::build_report(&files, opts)
+            .context("building the charts and report from the results")?;
+        files.extend(extra);
+    }
     report::write_files(&out, &files)
         .with_context(|| format!("writing the results to {}", out.display()))?;
     if !quiet {
@@ -255,6 +299,39 @@ fn run_scenario(
         }
     }
     Ok(())
+}
+
+/// `snapsim report DIR`: charts and report from saved results, written
+/// atomically into DIR; bad or missing results exit with code 2 and write
+/// nothing.
+fn rebuild_report(
+    dir: &Path,
+    opts: &ReportOptions,
+    quiet: bool,
+) -> std::result::Result<(), Failure> {
+    let inputs = ReportData::read_dir(dir).map_err(|e| bad_input(e.into()))?;
+    let files = report::build_report(&inputs, opts).map_err(|e| match e {
+        ReportError::Load(e) => bad_input(
+            anyhow::Error::new(e).context(format!("{} holds no valid results", dir.display())),
+        ),
+        other => Failure::from(other),
+    })?;
+    report::write_files(dir, &files)
+        .with_context(|| format!("writing the report into {}", dir.display()))?;
+    if !quiet {
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        println!("report: {}/{{{}}}", dir.display(), names.join(","));
+    }
+    Ok(())
+}
+
+/// A `--backup-window` value: a duration in the scenario format, in seconds.
+fn parse_window(text: &str) -> Result<f64, String> {
+    let d = scenario::units::parse_duration(text).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("the backup window must be longer than 0s".into());
+    }
+    Ok(d.as_secs_f64())
 }
 
 fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {

@@ -1,10 +1,10 @@
 //! Foreground IO latency by number of pending snapshots (IO fidelity only).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Latency of one operation while exactly `pending` snapshots were pending
 /// when the IO arrived [µs].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencyLevel {
     /// Pending snapshots at arrival (0 … 5, or up to the volume's limit).
     pub pending: u32,
@@ -26,7 +26,7 @@ pub struct LatencyLevel {
 
 /// Ratio of each percentile at `pending` to the same percentile with none
 /// pending [dimensionless]; `None` where either side has no IOs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Degradation {
     /// Pending snapshots.
     pub pending: u32,
@@ -41,7 +41,7 @@ pub struct Degradation {
 }
 
 /// One operation's latency across pending levels.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OpLatency {
     /// `read` or `write`.
     pub op: String,
@@ -52,7 +52,7 @@ pub struct OpLatency {
 }
 
 /// The storage station as a queue, for Little's law: L = λ W.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StationStats {
     /// Foreground IOs completed over the whole run (warm-up included).
     pub completed: u64,

@@ -1,9 +1,9 @@
 //! Descriptive statistics over finite samples.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Count, mean, extremes and quantiles of a sample [unit of the sample].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Distribution {
     /// Number of observations.
     pub count: usize,

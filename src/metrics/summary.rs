@@ -3,17 +3,18 @@
 //! This struct is the contract between the simulator, the output files, the
 //! report and the notebooks. Field names are the JSON keys; units are in the
 //! names (`_seconds`, `_bytes`, `_usd`). Bump [`SUMMARY_SCHEMA_VERSION`] on
-//! any change a reader could notice.
+//! any change a reader could notice. The types derive `Deserialize` with
+//! the same names, so `report::data` reads `summary.json` back typed.
 
 use super::stats::Distribution;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `summary.json` layout.
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 
 /// The whole run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunSummary {
     /// Layout version of this document.
     pub schema_version: u32,
@@ -46,7 +47,7 @@ pub struct RunSummary {
 }
 
 /// Outcome of the point-in-time verification mode.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verification {
     /// Completed snapshots whose full image was checked block by block.
     pub snapshots_checked: u64,
@@ -58,7 +59,7 @@ pub struct Verification {
 }
 
 /// Per volume.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct VolumeSummary {
     /// Volume name.
     pub name: String,
@@ -100,7 +101,7 @@ pub struct VolumeSummary {
 }
 
 /// What happened to the volume's snapshot requests.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Requests {
     /// Schedule slots that came due.
     pub scheduled: u64,
@@ -119,7 +120,7 @@ pub struct Requests {
 }
 
 /// Snapshot counts at the end of the run.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SnapshotCounts {
     /// Completed and still retained.
     pub completed: u64,
@@ -132,7 +133,7 @@ pub struct SnapshotCounts {
 }
 
 /// Snapshot storage of the volume.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Storage {
     /// Stored at the end of the run [B].
     pub final_bytes: u64,

@@ -1,12 +1,95 @@
-//! Everything a run writes: result files and, later, charts and the report.
+//! Everything a run writes: result files, charts, and the HTML / Markdown
+//! report.
 //!
 //! Knows the metrics types and files; never the model's internals or the
 //! command line. Files are staged and renamed into place, so a failure never
 //! leaves a half-written result.
+//!
+//! The report has one code path, [`build_report`]: it parses result files
+//! given as bytes ([`ReportData::parse`]) and renders charts and report from
+//! them. `snapsim run` calls it on the bytes it is about to write and
+//! `snapsim report DIR` on the bytes it reads back, so both produce the same
+//! files, byte for byte.
 
 pub mod atomic;
+pub mod charts;
+pub mod data;
+pub mod document;
 pub mod files;
+pub mod markup;
 pub mod table;
 
 pub use atomic::{write_files, OutputError};
+pub use charts::{ChartError, Figure, Format};
+pub use data::{LoadError, ReportData};
 pub use files::{result_files, ResultContext};
+
+use thiserror::Error;
+
+/// Report settings that are not part of the scenario. `snapsim report DIR`
+/// reproduces `run`'s files only when given the same options.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportOptions {
+    /// Backup window drawn on the duration CDF and counted in the duration
+    /// table [s]; `None` draws none.
+    pub backup_window_seconds: Option<f64>,
+}
+
+/// Why the report could not be built.
+#[derive(Debug, Error)]
+pub enum ReportError {
+    /// The result files are missing or malformed (bad input).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A chart failed to render (a bug or a broken build).
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+}
+
+/// Charts and report from result files given as (name, bytes).
+///
+/// # Errors
+/// [`ReportError::Load`] if the files cannot be parsed,
+/// [`ReportError::Chart`] if a chart cannot be drawn.
+pub fn build_report(
+    files: &[(String, Vec<u8>)],
+    opts: &ReportOptions,
+) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let data = ReportData::parse(files)?;
+    Ok(report_files(&data, opts)?)
+}
+
+/// Charts (`<stem>.svg`, `<stem>.png` for every figure that applies),
+/// `report.html` and `report.md` from parsed result data.
+///
+/// # Errors
+/// [`ChartError`] if a chart cannot be drawn.
+pub fn report_files(
+    data: &ReportData,
+    opts: &ReportOptions,
+) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    let mut out = Vec::new();
+    let mut inline = Vec::new();
+    for fig in Figure::ALL.into_iter().filter(|f| f.applies(data)) {
+        let svg = fig.render(data, opts, Format::Svg)?;
+        let png = fig.render(data, opts, Format::Png)?;
+        inline.push((
+            fig.stem().to_string(),
+            fig.caption().to_string(),
+            String::from_utf8_lossy(&svg).into_owned(),
+        ));
+        out.push((format!("{}.svg", fig.stem()), svg));
+        out.push((format!("{}.png", fig.stem()), png));
+    }
+    let blocks = document::blocks(data, opts, inline);
+    let title = format!("Snapshot report: {}", data.summary.scenario);
+    out.push((
+        "report.html".into(),
+        markup::to_html(&title, &blocks).into_bytes(),
+    ));
+    out.push((
+        "report.md".into(),
+        markup::to_markdown(&blocks).into_bytes(),
+    ));
+    Ok(out)
+}

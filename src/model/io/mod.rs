@@ -104,7 +104,7 @@ impl IoVolume {
 
     /// Hands an admitted job to the station; schedules its completion if a
     /// channel is free.
-    fn to_station(&mut self, sched: &mut Scheduler<Event>, volume: usize, job: Job) {
+    fn enqueue(&mut self, sched: &mut Scheduler<Event>, volume: usize, job: Job) {
         let now = sched.now();
         if let Some(started) = self.station.arrive(now, job) {
             sched.schedule_after(
@@ -137,7 +137,7 @@ impl IoVolume {
                 l.admit(now, job.len, ios);
             }
             self.admission.pop_front();
-            self.to_station(sched, volume, job);
+            self.enqueue(sched, volume, job);
         }
     }
 
@@ -272,7 +272,7 @@ impl Simulation {
             arrived: sched.now(),
             service_ns: io.service(block, 0),
         };
-        io.to_station(sched, volume, job);
+        io.enqueue(sched, volume, job);
         let gap = SimDuration::from_secs_f64_ceil(block as f64 / rate);
         sched.schedule_after(gap, Event::SnapshotReadDue { volume });
     }

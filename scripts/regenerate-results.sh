@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Reruns every scenarios/*.json into results/<name>/ with charts and report.
+# The runs are deterministic, so an unchanged tree means the committed
+# results are still what the code produces (CI checks exactly that).
+# Usage: scripts/regenerate-results.sh [path/to/snapsim]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bin=${1:-}
+if [ -z "$bin" ]; then
+    cargo build --release --quiet
+    bin=target/release/snapsim
+fi
+
+for scenario in scenarios/*.json; do
+    name=$(basename "$scenario" .json)
+    echo "==> $scenario -> results/$name/"
+    # Start from an empty folder so that files a run no longer writes vanish.
+    rm -rf "results/$name"
+    "$bin" run "$scenario" --out "results/$name" --quiet
+done

@@ -1,0 +1,252 @@
+//! Charts of one run, drawn with plotters as SVG and PNG from [`ReportData`].
+//!
+//! Owns the list of figures ([`Figure`]), the rendering to both formats, and
+//! what every figure shares: the bundled font, the colour-blind-safe palette
+//! with a distinct dash and marker per series (so a greyscale print still
+//! tells them apart), and human axis scales (s/min/h/d, KiB…TiB, µs/ms).
+//! Each submodule draws one or two figures; every drawing function takes a
+//! drawing area and the result data, nothing else.
+//!
+//! Output is identical on every machine: text is laid out (and, in PNGs,
+//! rasterised) with the DejaVu Sans file bundled in `assets/fonts/` through
+//! plotters' pure-Rust `ab_glyph` path, never a system font library. SVGs
+//! name the family `sans-serif`, so a browser uses its own sans-serif face.
+//! Plotters errors never panic: they become a [`ChartError`].
+
+mod durations;
+mod latency;
+mod storage;
+mod style;
+mod throughput;
+mod timeline;
+
+pub(crate) use style::*;
+
+use super::ReportOptions;
+use crate::report::data::ReportData;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::sync::OnceLock;
+use thiserror::Error;
+
+/// Why a chart could not be drawn.
+#[derive(Debug, Error)]
+pub enum ChartError {
+    /// The bundled font did not load (a broken build, not bad input).
+    #[error("the bundled font assets/fonts/DejaVuSans.ttf cannot be loaded")]
+    Font,
+    /// Plotters refused to draw.
+    #[error("drawing the {figure} chart: {message}")]
+    Draw {
+        /// File stem of the figure.
+        figure: &'static str,
+        /// Plotters' error.
+        message: String,
+    },
+    /// The PNG encoder failed.
+    #[error("encoding the {figure} chart as PNG: {message}")]
+    Encode {
+        /// File stem of the figure.
+        figure: &'static str,
+        /// The encoder's error.
+        message: String,
+    },
+}
+
+/// Result of a drawing function; the message is wrapped with the figure
+/// name by [`Figure::render`].
+pub(crate) type Drawn = Result<(), String>;
+
+/// Maps a plotters error into the message of a [`ChartError::Draw`].
+pub(crate) fn de<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
+/// Registers the bundled font as plotters' `sans-serif` (once per process).
+fn ensure_font() -> Result<(), ChartError> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ChartError::Font)
+    }
+}
+
+/// File format of a rendered chart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Scalable vector graphics (text kept as text).
+    Svg,
+    /// A PNG image.
+    Png,
+}
+
+impl Format {
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+}
+
+/// Every figure the report can hold, in report order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Figure {
+    /// Gantt bar per snapshot, rejections, pending count underneath.
+    Timeline,
+    /// Upload rate over time per volume (and per pool).
+    Throughput,
+    /// Read and write p50/p99 over time with pending periods shaded.
+    LatencyOverTime,
+    /// p50/p99/p99.9 latency by number of pending snapshots.
+    Degradation,
+    /// CDF of snapshot durations with the backup window.
+    DurationCdf,
+    /// Stored bytes and monthly cost over time.
+    Storage,
+}
+
+impl Figure {
+    /// All figures, in report order.
+    pub const ALL: [Figure; 6] = [
+        Figure::Timeline,
+        Figure::DurationCdf,
+        Figure::Throughput,
+        Figure::Storage,
+        Figure::LatencyOverTime,
+        Figure::Degradation,
+    ];
+
+    /// File stem (`timeline` → `timeline.svg`, `timeline.png`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            Figure::Timeline => "timeline",
+            Figure::Throughput => "throughput",
+            Figure::LatencyOverTime => "latency",
+            Figure::Degradation => "degradation",
+            Figure::DurationCdf => "durations",
+            Figure::Storage => "storage",
+        }
+    }
+
+    /// One-sentence caption for the report.
+    pub fn caption(self) -> &'static str {
+        match self {
+            Figure::Timeline => "Each snapshot from request to completion (one bar; overlapping snapshots of a volume share its band), rejected requests marked by error code, and the number of pending snapshots below.",
+            Figure::Throughput => "Upload rate to the object store per volume, averaged over each time-series step.",
+            Figure::LatencyOverTime => "Read and write latency (p50, p99) over time; shaded where snapshots are pending.",
+            Figure::Degradation => "Latency percentiles by the number of snapshots pending when the IO arrived.",
+            Figure::DurationCdf => "Distribution of snapshot durations (request to completed).",
+            Figure::Storage => "Snapshot storage kept under the retention policy, and its monthly cost at that level.",
+        }
+    }
+
+    /// Pixel size (PNG) and user units (SVG).
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            Figure::Timeline | Figure::Storage | Figure::LatencyOverTime => (960, 640),
+            _ => (960, 480),
+        }
+    }
+
+    /// Whether the results hold what this figure shows.
+    pub fn applies(self, data: &ReportData) -> bool {
+        match self {
+            Figure::Timeline => !data.snapshots.is_empty(),
+            Figure::Throughput => !data.timeseries.is_empty(),
+            Figure::LatencyOverTime => data.has_io_series(),
+            Figure::Degradation => data.has_latency(),
+            Figure::DurationCdf => data.snapshots.iter().any(|s| s.duration_seconds.is_some()),
+            Figure::Storage => !data.storage.is_empty(),
+        }
+    }
+
+    /// Renders the figure in `format`.
+    ///
+    /// # Errors
+    /// [`ChartError`] if the font cannot load or plotters fails.
+    pub fn render(
+        self,
+        data: &ReportData,
+        opts: &ReportOptions,
+        format: Format,
+    ) -> Result<Vec<u8>, ChartError> {
+        ensure_font()?;
+        let size = self.size();
+        let figure = self.stem();
+        let draw_err = |message| ChartError::Draw { figure, message };
+        match format {
+            Format::Svg => {
+                let mut text = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                    self.draw(&root, data, opts).map_err(draw_err)?;
+                    root.present().map_err(|e| draw_err(de(e)))?;
+                }
+                text.push('\n');
+                Ok(text.into_bytes())
+            }
+            Format::Png => {
+                let (w, h) = size;
+                let mut pixels = vec![0u8; (w * h * 3) as usize];
+                {
+                    let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                    self.draw(&root, data, opts).map_err(draw_err)?;
+                    root.present().map_err(|e| draw_err(de(e)))?;
+                }
+                encode_png(&pixels, size).map_err(|message| ChartError::Encode { figure, message })
+            }
+        }
+    }
+
+    fn draw<DB: DrawingBackend>(
+        self,
+        root: &DrawingArea<DB, Shift>,
+        data: &ReportData,
+        opts: &ReportOptions,
+    ) -> Drawn {
+        root.fill(&WHITE).map_err(de)?;
+        match self {
+            Figure::Timeline => timeline::draw_timeline(root, data),
+            Figure::Throughput => throughput::draw_throughput(root, data),
+            Figure::LatencyOverTime => latency::draw_latency_over_time(root, data),
+            Figure::Degradation => latency::draw_degradation(root, data),
+            Figure::DurationCdf => durations::draw_duration_cdf(root, data, opts),
+            Figure::Storage => storage::draw_storage(root, data),
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive)
+        .write_image(rgb, w, h, image::ColorType::Rgb8)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_pick_human_units() {
+        assert_eq!(time_scale(86_400.0).unit, "h");
+        assert_eq!(time_scale(600.0).unit, "min");
+        assert_eq!(time_scale(30.0 * 86_400.0).unit, "d");
+        assert_eq!(bytes_scale(3.0 * 1024.0 * 1024.0 * 1024.0).unit, "GiB");
+        assert_eq!(latency_scale(900.0).unit, "µs");
+        assert_eq!(latency_scale(25_000.0).unit, "ms");
+        assert_eq!(tidy(0.30000000000000004), "0.3");
+        assert_eq!(tidy(12.0), "12");
+    }
+}

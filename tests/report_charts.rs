@@ -1,0 +1,392 @@
+//! Charts and report from a small fixed result set built in code (two
+//! volumes, a rejection, storage steps, IO latency over time and by pending
+//! level, so every figure is exercised), and the committed reference results
+//! checked against their own summaries.
+//!
+//! Snapshot tests compare with files in `tests/snapshots/`; run with
+//! `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change, and review
+//! the diff.
+
+use snapsim::metrics::latency::{Degradation, LatencyLevel, OpLatency};
+use snapsim::metrics::stats::Distribution;
+use snapsim::metrics::summary::{Requests, SnapshotCounts, Storage, VolumeSummary};
+use snapsim::metrics::{IoStep, RunSummary};
+use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
+use snapsim::report::document::seconds_cell;
+use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn volume(name: &str, latency: bool) -> VolumeSummary {
+    let level = |pending: u32, f: f64| LatencyLevel {
+        pending,
+        count: 1000,
+        mean_us: 300.0 * f,
+        p50_us: 250.0 * f,
+        p90_us: 500.0 * f,
+        p99_us: 900.0 * f,
+        p999_us: 2500.0 * f,
+        max_us: 4000.0 * f,
+    };
+    let op = |op: &str| OpLatency {
+        op: op.into(),
+        levels: (0..=3)
+            .map(|k| level(k, 1.0 + 0.5 * f64::from(k)))
+            .collect(),
+        degradation: (1..=3)
+            .map(|k| Degradation {
+                pending: k,
+                p50: Some(1.0 + 0.5 * f64::from(k)),
+                p90: Some(1.0 + 0.5 * f64::from(k)),
+                p99: Some(1.0 + 0.5 * f64::from(k)),
+                p999: Some(1.0 + 0.5 * f64::from(k)),
+            })
+            .collect(),
+    };
+    VolumeSummary {
+        name: name.into(),
+        kind: "gp3".into(),
+        size_bytes: 100 << 30,
+        iops: 3000,
+        throughput_bytes_per_second: 131_072_000.0,
+        pending_limit: 5,
+        encrypted: false,
+        tags: serde_json::Map::new(),
+        writes: 1_000_000,
+        bytes_written: 16 << 30,
+        requests: Requests {
+            scheduled: 4,
+            calls: 4,
+            accepted: 3,
+            rejected: BTreeMap::from([("ConcurrentSnapshotLimitExceeded".to_string(), 1)]),
+            retries: 0,
+            failed: 1,
+            skipped: 0,
+        },
+        snapshots: SnapshotCounts {
+            completed: 2,
+            deleted: 0,
+            pending_at_end: 1,
+            max_pending: 3,
+        },
+        duration_seconds: Distribution::of(&[1800.0, 5400.0]),
+        delta_bytes: Distribution::of(&[10.0 * 1073741824.0, 2.0 * 1073741824.0, 1073741824.0]),
+        cow_copies: 1234,
+        storage: Storage {
+            final_bytes: 12 << 30,
+            max_bytes: 12 << 30,
+            mean_bytes: 6.0 * 1073741824.0,
+            gb_months: 0.048,
+            cost_usd: 0.0024,
+            final_monthly_cost_usd: 0.644245,
+        },
+        latency: latency.then(|| vec![op("read"), op("write")]),
+    }
+}
+
+/// Two volumes over 4 h, hourly steps of 15 minutes.
+fn fixture() -> ReportData {
+    let summary = RunSummary {
+        schema_version: 1,
+        snapsim_version: "0.1.0".into(),
+        scenario: "fixture".into(),
+        description: "Two gp3 volumes, a rejection, IO latency".into(),
+        seed: 3,
+        simulated_seconds: 14_400.0,
+        block_size_bytes: 524_288,
+        events_processed: 40,
+        writes_simulated: 2_000_000,
+        timeseries_step_seconds: 900.0,
+        usd_per_gb_month: 0.05,
+        verification: None,
+        volumes: vec![volume("db", true), volume("logs", false)],
+        scenario_source: serde_json::json!({
+            "name": "fixture", "duration": "4h",
+            "transfer": { "per_snapshot": "48MiB/s", "pools": [{ "name": "link", "rate": "100MiB/s" }] },
+            "volumes": [
+                { "name": "db", "type": "gp3", "size": "100GiB", "pool": "link",
+                  "workload": { "writes": { "rate": "100/s", "size": "16KiB" } },
+                  "snapshots": { "every": "1h" } },
+                { "name": "logs", "type": "gp3", "size": "100GiB", "pool": "link",
+                  "snapshots": { "every": "1h", "retain": 2 } }
+            ]
+        }),
+    };
+    let snap = |volume, state: &str, at: f64, done: Option<f64>, error: Option<&str>| SnapshotRow {
+        volume,
+        state: state.into(),
+        requested_at: at,
+        completed_at: done,
+        duration_seconds: done.map(|d| d - at),
+        delta_bytes: 1 << 30,
+        error: error.map(String::from),
+    };
+    let mut snapshots = Vec::new();
+    for v in 0..2 {
+        snapshots.push(snap(v, "completed", 0.0, Some(5400.0), None));
+        snapshots.push(snap(v, "completed", 3600.0, Some(5400.0), None));
+        snapshots.push(snap(v, "pending", 7200.0, None, None));
+        snapshots.push(snap(
+            v,
+            "rejected",
+            10_800.0,
+            None,
+            Some("ConcurrentSnapshotLimitExceeded"),
+        ));
+    }
+    let storage = (0..2)
+        .flat_map(|v| {
+            [
+                StorageRow {
+                    time_seconds: 5400.0,
+                    volume: v,
+                    stored_bytes: 10 << 30,
+                },
+                StorageRow {
+                    time_seconds: 5400.0,
+                    volume: v,
+                    stored_bytes: 12 << 30,
+                },
+            ]
+        })
+        .collect();
+    let mut timeseries = Vec::new();
+    for step in 0..16 {
+        let t = f64::from(step) * 900.0;
+        for v in 0..2 {
+            let pending = u32::from(t < 5400.0) * 2 + u32::from(t >= 7200.0);
+            timeseries.push(SeriesRow {
+                time_seconds: t,
+                volume: v,
+                pending,
+                upload_bytes_per_second: f64::from(pending) * 20.0 * 1048576.0,
+                io: (v == 0).then(|| IoStep {
+                    reads_per_second: 500.0,
+                    read_bytes_per_second: 8e6,
+                    read_p50_us: 250.0 + 100.0 * f64::from(pending),
+                    read_p99_us: 900.0 + 400.0 * f64::from(pending),
+                    write_p50_us: if step == 5 { f64::NAN } else { 300.0 },
+                    write_p99_us: 1200.0 + 300.0 * f64::from(pending),
+                    iops_tokens: 3000.0,
+                    burst_credits: f64::NAN,
+                }),
+            });
+        }
+    }
+    ReportData {
+        summary,
+        snapshots,
+        storage,
+        timeseries,
+    }
+}
+
+fn window() -> ReportOptions {
+    ReportOptions {
+        backup_window_seconds: Some(7200.0),
+    }
+}
+
+#[test]
+fn every_chart_renders_a_non_empty_svg_and_png_from_the_fixture() {
+    let data = fixture();
+    for fig in Figure::ALL {
+        assert!(
+            fig.applies(&data),
+            "{} does not apply to the fixture",
+            fig.stem()
+        );
+        let svg = fig.render(&data, &window(), Format::Svg).unwrap();
+        let text = String::from_utf8(svg).unwrap();
+        assert!(
+            text.starts_with("<svg"),
+            "{}: {}",
+            fig.stem(),
+            &text[..60.min(text.len())]
+        );
+        let drawn = text.matches("<path").count()
+            + text.matches("<polyline").count()
+            + text.matches("<rect").count()
+            + text.matches("<circle").count();
+        assert!(drawn > 10, "{}: only {drawn} shapes", fig.stem());
+        assert!(
+            text.contains("fixture"),
+            "{}: the title does not name the scenario",
+            fig.stem()
+        );
+        let png = fig.render(&data, &window(), Format::Png).unwrap();
+        // CHART_DIR=/some/dir keeps the fixture's PNGs for a person to look at.
+        if let Some(dir) = std::env::var_os("CHART_DIR") {
+            std::fs::write(Path::new(&dir).join(format!("{}.png", fig.stem())), &png).unwrap();
+        }
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{}: not a PNG",
+            fig.stem()
+        );
+        assert!(
+            png.len() > 5_000,
+            "{}: PNG of {} bytes",
+            fig.stem(),
+            png.len()
+        );
+    }
+}
+
+#[test]
+fn latency_charts_are_left_out_when_the_run_has_no_latency() {
+    let mut data = fixture();
+    for r in &mut data.timeseries {
+        r.io = None;
+    }
+    for v in &mut data.summary.volumes {
+        v.latency = None;
+    }
+    assert!(!Figure::LatencyOverTime.applies(&data));
+    assert!(!Figure::Degradation.applies(&data));
+    let files = report_files(&data, &ReportOptions::default()).unwrap();
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        !names.contains(&"latency.svg") && names.contains(&"timeline.png"),
+        "{names:?}"
+    );
+    let md = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
+    assert!(md.contains("Not available for this run"), "{md}");
+}
+
+fn check_snapshot(name: &str, actual: &[u8]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let got = path.with_extension(format!(
+            "actual.{}",
+            path.extension().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&got, actual).unwrap();
+        panic!(
+            "{} changed; the new output is in {}. If the change is intended, rerun with UPDATE_SNAPSHOTS=1",
+            path.display(),
+            got.display()
+        );
+    }
+}
+
+#[test]
+fn snapshot_of_the_timeline_svg() {
+    let svg = Figure::Timeline
+        .render(&fixture(), &window(), Format::Svg)
+        .unwrap();
+    check_snapshot("fixture-timeline.svg", &svg);
+}
+
+#[test]
+fn snapshot_of_the_degradation_svg() {
+    let svg = Figure::Degradation
+        .render(&fixture(), &window(), Format::Svg)
+        .unwrap();
+    check_snapshot("fixture-degradation.svg", &svg);
+}
+
+#[test]
+fn snapshot_of_the_markdown_report() {
+    let files = report_files(&fixture(), &window()).unwrap();
+    let md = &files.iter().find(|(n, _)| n == "report.md").unwrap().1;
+    check_snapshot("fixture-report.md", md);
+}
+
+/// Headline numbers of `report.md` that must equal `summary.json`'s.
+fn headline_problems(summary: &RunSummary, md: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for v in &summary.volumes {
+        let mut expect: Vec<String> = Vec::new();
+        if let Some(d) = &v.duration_seconds {
+            expect.extend([
+                seconds_cell(d.p50),
+                seconds_cell(d.p95),
+                seconds_cell(d.max),
+            ]);
+        }
+        let s = &v.storage;
+        expect.push(format!("({} B)", s.final_bytes));
+        expect.push(format!("{:.2}", s.final_monthly_cost_usd));
+        expect.push(format!("{:.2}", s.cost_usd));
+        let r = &v.requests;
+        let rejected: Vec<String> = r.rejected.values().map(u64::to_string).collect();
+        let row_start = format!("| {} | {} | {} |", v.name, r.calls, r.accepted);
+        expect.push(row_start.clone());
+        // The volume's rejection row holds its counts in order.
+        match md.lines().find(|l| l.starts_with(&row_start)) {
+            Some(line) => {
+                for n in rejected {
+                    if !line.contains(&format!("| {n} |")) {
+                        problems.push(format!("{}: rejection row lacks {n}: {line}", v.name));
+                    }
+                }
+            }
+            None => problems.push(format!("{}: no rejection row {row_start}", v.name)),
+        }
+        for e in expect {
+            if !md.contains(&e) {
+                problems.push(format!("{}: report.md lacks {e:?}", v.name));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_reports_headline_numbers_equal_the_summary_for_the_fixture() {
+    let data = fixture();
+    let files = report_files(&data, &window()).unwrap();
+    let md = String::from_utf8(
+        files
+            .iter()
+            .find(|(n, _)| n == "report.md")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let problems = headline_problems(&data.summary, &md);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        md.contains("×2.50"),
+        "degradation ratio of level 3 missing:\n{md}"
+    );
+}
+
+#[test]
+fn the_committed_reports_headline_numbers_equal_their_summaries() {
+    let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&results)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("summary.json").is_file())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty());
+    let mut problems = Vec::new();
+    for dir in dirs {
+        let summary: RunSummary =
+            serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+        let md = std::fs::read_to_string(dir.join("report.md"))
+            .unwrap_or_else(|e| panic!("{}: no report.md ({e})", dir.display()));
+        problems.extend(
+            headline_problems(&summary, &md)
+                .into_iter()
+                .map(|p| format!("{}: {p}", dir.display())),
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
