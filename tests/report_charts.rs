@@ -81,6 +81,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             final_monthly_cost_usd: 0.644245,
         },
         latency: latency.then(|| vec![op("read"), op("write")]),
+        station: None,
     }
 }
 
