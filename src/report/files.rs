@@ -43,7 +43,44 @@ pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<
             "timeseries.csv".into(),
             timeseries_csv(summary, &result.timeseries).into_bytes(),
         ),
+        ("latency.csv".into(), latency_csv(summary).into_bytes()),
     ]
+}
+
+/// One row per volume × operation × pending level (IO fidelity; only the
+/// header at flow fidelity). Ratios are against the same percentile with no
+/// snapshot pending, empty where that level has no IOs.
+fn latency_csv(summary: &RunSummary) -> String {
+    let mut out = String::from(
+        "volume,op,pending,count,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,\
+p50_ratio,p90_ratio,p99_ratio,p999_ratio\n",
+    );
+    for v in &summary.volumes {
+        for op in v.latency.iter().flatten() {
+            for l in &op.levels {
+                let d = op.degradation.iter().find(|d| d.pending == l.pending);
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    quote(&v.name),
+                    op.op,
+                    l.pending,
+                    l.count,
+                    l.mean_us,
+                    l.p50_us,
+                    l.p90_us,
+                    l.p99_us,
+                    l.p999_us,
+                    l.max_us,
+                    cell(d.and_then(|d| d.p50)),
+                    cell(d.and_then(|d| d.p90)),
+                    cell(d.and_then(|d| d.p99)),
+                    cell(d.and_then(|d| d.p999)),
+                );
+            }
+        }
+    }
+    out
 }
 
 fn pretty(v: &Value) -> Vec<u8> {

@@ -135,6 +135,7 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         out,
         "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)"
     );
+    out.push_str(&degradation_table(s));
     if let Some(v) = &s.verification {
         let _ = writeln!(
             out,
@@ -152,6 +153,44 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         human_count(s.writes_simulated as f64),
         human_count(s.writes_simulated as f64 / secs),
     );
+    out
+}
+
+/// Latency by pending snapshots (IO fidelity): p50 / p99 / p99.9 in ms, and
+/// the p99 ratio against no snapshot pending.
+pub fn degradation_table(s: &RunSummary) -> String {
+    let mut out = String::new();
+    for v in &s.volumes {
+        let Some(ops) = &v.latency else { continue };
+        let _ = writeln!(
+            out,
+            "latency of {} by snapshots pending at arrival (p50 / p99 / p99.9 ms; p99 ratio to none pending):",
+            v.name
+        );
+        for op in ops {
+            let cells: Vec<String> = op
+                .levels
+                .iter()
+                .map(|l| {
+                    let ratio = op
+                        .degradation
+                        .iter()
+                        .find(|d| d.pending == l.pending)
+                        .and_then(|d| d.p99)
+                        .map_or(String::new(), |r| format!(" x{r:.2}"));
+                    format!(
+                        "{}: {:.2}/{:.2}/{:.2}{}",
+                        l.pending,
+                        l.p50_us / 1e3,
+                        l.p99_us / 1e3,
+                        l.p999_us / 1e3,
+                        ratio
+                    )
+                })
+                .collect();
+            let _ = writeln!(out, "  {:<5} {}", op.op, cells.join("  "));
+        }
+    }
     out
 }
 

@@ -11,8 +11,17 @@ use hdrhistogram::Histogram;
 pub const OPS: [&str; 2] = ["read", "write"];
 
 fn histogram(sigfig: u8) -> Histogram<u64> {
-    // Auto-resizing: never refuses a value; 3 significant digits.
+    // Auto-resizing: grows to any value it is given.
     Histogram::new(sigfig).expect("1 to 5 significant digits is valid")
+}
+
+/// Records `v` [ns], growing the histogram as needed. `record` only fails
+/// beyond the largest value a histogram can ever track (about 2^62 ns),
+/// where saturating is the right answer.
+fn put(h: &mut Histogram<u64>, v: u64) {
+    if h.record(v).is_err() {
+        h.saturating_record(v);
+    }
 }
 
 /// Per-step accumulators of the step in progress.
@@ -80,11 +89,11 @@ impl Recorder {
             self.acc.reads += 1;
             self.acc.read_bytes += len;
         }
-        self.acc.hist[o].saturating_record(ns);
+        put(&mut self.acc.hist[o], ns);
         if arrived >= self.warmup {
             let levels = &mut self.by_level[o];
             let l = usize::from(pending).min(levels.len() - 1);
-            levels[l].saturating_record(ns);
+            put(&mut levels[l], ns);
         }
     }
 

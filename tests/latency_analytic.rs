@@ -1,0 +1,286 @@
+//! IO fidelity against closed forms and the EBS worked examples
+//! (DESIGN.md §1.6–1.7, EBS_FACTS.md §2.2–2.3).
+
+use snapsim::metrics::RunResult;
+use snapsim::model::{simulate, RunMeta};
+use snapsim::scenario;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+fn run_json(text: &str, seed: u64) -> RunResult {
+    let sc = scenario::from_str(text, "test.json").expect("valid scenario");
+    let mut cfg = sc.config;
+    cfg.seed = seed;
+    simulate(cfg, RunMeta::default()).expect("runs")
+}
+
+/// A station alone: one channel, no EBS limits, 4 KiB reads at `rate`.
+fn station_only(rate: &str, latency: &str) -> String {
+    format!(
+        r#"{{
+          "name": "station", "duration": "30m", "fidelity": "io", "warmup": "2m",
+          "volumes": [{{
+            "name": "q", "type": "custom", "size": "100GiB", "iops": 1000000000, "throughput": "1000000GiB/s",
+            "workload": {{ "reads": {{ "rate": "{rate}", "size": "4KiB" }} }},
+            "performance": {{ "channels": 1, "base_latency": {latency},
+                              "channel_bandwidth": "1000000000GiB/s", "limits": false }}
+          }}]
+        }}"#
+    )
+}
+
+/// Mean read latency [ms] of each replication.
+fn replicate_mean_ms(text: &str, reps: u64) -> Vec<f64> {
+    (1..=reps)
+        .map(|seed| {
+            let r = run_json(text, seed);
+            let lat = r.summary.volumes[0].latency.as_ref().unwrap();
+            lat[0].levels[0].mean_us / 1000.0
+        })
+        .collect()
+}
+
+/// (mean, 95 % Student-t half-width).
+fn mean_ci(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let t = StudentsT::new(0.0, 1.0, n - 1.0)
+        .unwrap()
+        .inverse_cdf(0.975);
+    (mean, t * (var / n).sqrt())
+}
+
+fn assert_matches_theory(name: &str, xs: &[f64], theory: f64) {
+    let (mean, half) = mean_ci(xs);
+    let err = (mean - theory).abs() / theory;
+    assert!(
+        err < 0.02,
+        "{name}: mean {mean:.4} ms vs theory {theory:.4} ms ({:.2} %)",
+        err * 100.0
+    );
+    assert!(
+        (mean - half..=mean + half).contains(&theory),
+        "{name}: 95 % CI {:.4}..{:.4} ms misses theory {theory:.4} ms",
+        mean - half,
+        mean + half
+    );
+}
+
+/// M/M/1: λ = 0.9/ms, μ = 1/ms: W = 1/(μ − λ) = 10 ms.
+#[test]
+fn mm1_mean_latency_matches_theory() {
+    let text = station_only("900/s", r#"{ "exponential": { "mean": "1ms" } }"#);
+    assert_matches_theory("M/M/1", &replicate_mean_ms(&text, 8), 10.0);
+}
+
+/// M/D/1: W = 1/μ + ρ / (2μ(1 − ρ)) = 1 + 0.8/(2·0.2) = 3 ms at ρ = 0.8.
+#[test]
+fn md1_mean_latency_matches_pollaczek_khinchine() {
+    let text = station_only("800/s", r#"{ "constant": "1ms" }"#);
+    assert_matches_theory("M/D/1", &replicate_mean_ms(&text, 8), 3.0);
+}
+
+/// Little's law on the station's own time-average occupancy: L = λ W.
+#[test]
+fn littles_law_holds_on_the_station() {
+    let text = station_only(
+        "700/s",
+        r#"{ "lognormal": { "median": "1ms", "sigma": 0.5 } }"#,
+    );
+    let r = run_json(&text, 3);
+    let st = r.summary.volumes[0].station.clone().unwrap();
+    let l = st.mean_in_station;
+    let lw = st.throughput_per_second * st.mean_latency_us / 1e6;
+    assert!((l - lw).abs() / lw < 0.01, "L = {l}, λW = {lw}");
+    assert!(l > 1.0, "the station is loaded: {l}");
+}
+
+fn step_value(r: &RunResult, at_s: f64, f: impl Fn(&snapsim::metrics::IoStep) -> f64) -> f64 {
+    let row = r
+        .timeseries
+        .iter()
+        .find(|row| (row.start.as_secs_f64() - at_s).abs() < 1e-9)
+        .expect("a step starts there");
+    f(row.io.as_ref().expect("IO figures"))
+}
+
+/// gp2, 100 GiB: bursting at 3,000 IOPS from a full bucket lasts 2,000 s,
+/// then the rate falls to the 300 IOPS baseline (EBS_FACTS.md §2.2).
+#[test]
+fn gp2_burst_lasts_2000_seconds_then_falls_to_baseline() {
+    let text = r#"{
+      "name": "gp2-burst", "duration": "2400s", "fidelity": "io", "timeseries_step": "20s",
+      "volumes": [{ "name": "g", "type": "gp2", "size": "100GiB",
+        "workload": { "reads": { "rate": "3000/s", "arrival": "constant", "size": "16KiB" } } }]
+    }"#;
+    let r = run_json(text, 1);
+    let iops = |t| step_value(&r, t, |s| s.reads_per_second);
+    assert!((iops(1000.0) - 3000.0).abs() < 60.0, "{}", iops(1000.0));
+    assert!((iops(1960.0) - 3000.0).abs() < 60.0, "{}", iops(1960.0));
+    assert!((iops(2040.0) - 300.0).abs() < 10.0, "{}", iops(2040.0));
+    assert!((iops(2300.0) - 300.0).abs() < 10.0, "{}", iops(2300.0));
+    // The credit balance crosses zero between 1,980 s and 2,020 s.
+    let credits = |t| step_value(&r, t, |s| s.burst_credits);
+    assert!(credits(1960.0) > 0.0 && credits(1960.0) < 2700.0 * 60.0);
+    assert!(credits(2040.0) < 300.0);
+}
+
+/// st1, 5 TiB, a full scan in 1 MiB sequential reads at queue depth well
+/// above 4: 2.91 h best case, 3.27 h at the 90 % guarantee (EBS_FACTS §2.3).
+#[test]
+fn st1_full_scan_time_is_within_the_documented_bounds() {
+    let text = r#"{
+      "name": "st1-scan", "duration": "20m", "fidelity": "io", "timeseries_step": "1m",
+      "volumes": [{ "name": "s", "type": "st1", "size": "5TiB",
+        "workload": { "reads": { "rate": "600/s", "size": "1MiB", "alignment": "1MiB", "pattern": "sequential" } } }]
+    }"#;
+    let r = run_json(text, 1);
+    let steps: Vec<f64> = r
+        .timeseries
+        .iter()
+        .skip(1)
+        .filter_map(|row| row.io.as_ref().map(|s| s.read_bytes_per_second))
+        .collect();
+    let rate = steps.iter().sum::<f64>() / steps.len() as f64;
+    let hours = (5u64 << 40) as f64 / rate / 3600.0;
+    assert!(
+        (2.90..=3.27).contains(&hours),
+        "scan would take {hours:.3} h at {rate} B/s"
+    );
+}
+
+/// Above the provisioned IOPS latency grows without bound; below it stays
+/// bounded.
+#[test]
+fn throttling_bounds_latency_only_below_the_limit() {
+    let gp3 = |rate: &str| {
+        format!(
+            r#"{{ "name": "thr", "duration": "10m", "fidelity": "io", "timeseries_step": "1m",
+              "volumes": [{{ "name": "v", "type": "gp3", "size": "500GiB", "iops": 3000,
+                "workload": {{ "reads": {{ "rate": "{rate}", "size": "16KiB" }} }} }}] }}"#
+        )
+    };
+    let p99 = |r: &RunResult, t: f64| step_value(r, t, |s| s.read_p99_us);
+    let over = run_json(&gp3("3300/s"), 1);
+    // The backlog grows by 300 IOs/s, so waiting grows by 0.1 s per second:
+    // about 12 s at 2 min and 54 s at 9 min.
+    assert!(
+        p99(&over, 540.0) > 3.0 * p99(&over, 120.0),
+        "{} vs {}",
+        p99(&over, 540.0),
+        p99(&over, 120.0)
+    );
+    assert!(
+        p99(&over, 540.0) > 40e6,
+        "over 40 s by the end: {}",
+        p99(&over, 540.0)
+    );
+    let under = run_json(&gp3("2700/s"), 1);
+    assert!(p99(&under, 540.0) < 100_000.0, "{}", p99(&under, 540.0));
+    assert!(p99(&under, 540.0) < 3.0 * p99(&under, 120.0));
+}
+
+/// p99 write latency [µs] at each pending level, one list per replication,
+/// for a bundled per-type scenario shortened to `duration`.
+fn p99_writes_by_level(file: &str, duration: &str, seeds: u64) -> Vec<Vec<(u32, f64)>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    value["duration"] = serde_json::Value::String(duration.into());
+    (1..=seeds)
+        .map(|seed| {
+            let sc = scenario::from_value(value.clone(), file).expect("valid");
+            let mut cfg = sc.config;
+            cfg.seed = seed;
+            let r = simulate(cfg, RunMeta::default()).expect("runs");
+            let lat = r.summary.volumes[0].latency.clone().unwrap();
+            let writes = lat.iter().find(|o| o.op == "write").unwrap();
+            writes
+                .levels
+                .iter()
+                .map(|l| (l.pending, l.p99_us))
+                .collect()
+        })
+        .collect()
+}
+
+/// Degradation is real: with snapshots pending, p99 write latency is higher
+/// than with none, beyond the 95 % confidence intervals of the replications,
+/// and the highest level reached is above the no-snapshot level too.
+fn assert_writes_degrade(file: &str) {
+    let reps = p99_writes_by_level(file, "40m", 3);
+    let level = |k: u32| -> Vec<f64> {
+        reps.iter()
+            .map(|r| r.iter().find(|(p, _)| *p == k).expect("level reached").1)
+            .collect()
+    };
+    let (m0, h0) = mean_ci(&level(0));
+    let top = reps[0].iter().map(|(p, _)| *p).max().unwrap();
+    assert!(
+        top >= 3,
+        "{file}: snapshots should pile up, reached only {top}"
+    );
+    for k in [1, top] {
+        let (mk, hk) = mean_ci(&level(k));
+        assert!(
+            mk - hk > m0 + h0,
+            "{file}: p99 with {k} pending {mk:.0}±{hk:.0} µs not above none pending {m0:.0}±{h0:.0} µs"
+        );
+    }
+}
+
+#[test]
+fn gp2_writes_degrade_with_pending_snapshots() {
+    assert_writes_degrade("latency-gp2.json");
+}
+
+#[test]
+fn gp3_writes_degrade_with_pending_snapshots() {
+    assert_writes_degrade("latency-gp3.json");
+}
+
+#[test]
+fn io1_writes_degrade_with_pending_snapshots() {
+    assert_writes_degrade("latency-io1.json");
+}
+
+#[test]
+fn io2_writes_degrade_with_pending_snapshots() {
+    assert_writes_degrade("latency-io2.json");
+}
+
+/// st1: while its snapshot is pending the volume runs at the 80 MiB/s
+/// baseline instead of streaming 300 MiB/s (EBS_FACTS.md §2.3).
+#[test]
+fn st1_drops_to_baseline_while_a_snapshot_is_pending() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/latency-st1.json");
+    let sc = scenario::load(&path).unwrap();
+    let r = simulate(sc.config, RunMeta::default()).unwrap();
+    let mib = |row: &snapsim::metrics::TimeseriesRow| {
+        row.io.as_ref().unwrap().read_bytes_per_second / (1 << 20) as f64
+    };
+    let before: Vec<f64> = r
+        .timeseries
+        .iter()
+        .filter(|t| t.pending == 0)
+        .take(15)
+        .map(mib)
+        .collect();
+    let during: Vec<f64> = r
+        .timeseries
+        .iter()
+        .filter(|t| t.pending == 1)
+        .skip(1)
+        .map(mib)
+        .collect();
+    assert!(!during.is_empty());
+    for x in before.iter().skip(3) {
+        assert!((x - 300.0).abs() < 10.0, "before: {x} MiB/s");
+    }
+    // Reads share the 80 MiB/s baseline with the volume's 20 MiB/s of writes.
+    for x in &during[..during.len() - 1] {
+        assert!(*x < 80.0 && *x > 50.0, "during: {x} MiB/s");
+    }
+}
