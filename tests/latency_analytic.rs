@@ -284,3 +284,22 @@ fn st1_drops_to_baseline_while_a_snapshot_is_pending() {
         assert!(*x < 80.0 && *x > 50.0, "during: {x} MiB/s");
     }
 }
+
+/// IO fidelity stays deterministic: the same scenario and seed give the same
+/// summary and time series, byte for byte once serialised.
+#[test]
+fn io_fidelity_runs_are_reproducible() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/latency-io2.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    value["duration"] = serde_json::Value::String("15m".into());
+    let once = || {
+        let sc = scenario::from_value(value.clone(), "latency-io2.json").unwrap();
+        let r = simulate(sc.config, RunMeta::default()).unwrap();
+        (serde_json::to_string(&r.summary).unwrap(), format!("{:?}", r.timeseries))
+    };
+    let (a, b) = (once(), once());
+    assert_eq!(a.0, b.0);
+    assert_eq!(a.1, b.1);
+    assert!(a.0.contains("\"p999_us\""), "latency was measured");
+}
