@@ -296,7 +296,10 @@ fn io_fidelity_runs_are_reproducible() {
     let once = || {
         let sc = scenario::from_value(value.clone(), "latency-io2.json").unwrap();
         let r = simulate(sc.config, RunMeta::default()).unwrap();
-        (serde_json::to_string(&r.summary).unwrap(), format!("{:?}", r.timeseries))
+        (
+            serde_json::to_string(&r.summary).unwrap(),
+            format!("{:?}", r.timeseries),
+        )
     };
     let (a, b) = (once(), once());
     assert_eq!(a.0, b.0);

@@ -127,6 +127,7 @@ fn no_report_writes_only_the_result_files() {
     assert_eq!(
         names,
         [
+            "latency.csv",
             "snapshots.csv",
             "snapshots.json",
             "storage.csv",

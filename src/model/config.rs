@@ -148,6 +148,9 @@ pub struct VolumeConfig {
     pub writes: Option<WriteStream>,
     /// The read stream (IO fidelity only).
     pub reads: Option<WriteStream>,
+    /// A replayed trace (reads and writes), instead of or beside the
+    /// synthetic streams.
+    pub trace: Option<super::feed::SharedFeed>,
     /// The storage station and limits used at IO fidelity.
     pub performance: Performance,
     /// When snapshots are requested and what happens around them.

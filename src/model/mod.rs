@@ -17,11 +17,13 @@
 
 pub mod block_set;
 pub mod config;
+pub mod feed;
 pub mod io;
 mod outcome;
 pub mod rng;
 mod series;
 pub mod simulation;
+pub mod source;
 pub mod storage;
 pub mod transfer;
 pub mod units;
@@ -67,6 +69,9 @@ pub enum ModelError {
         /// The budget [MiB].
         budget_mib: u64,
     },
+    /// A trace could not be opened or stopped on bad input.
+    #[error("{0}")]
+    Trace(String),
     /// A volume has more blocks than a block index can address.
     #[error("volume `{volume}` has {blocks} blocks of {block_size} B, more than 2^32; use a larger block_size")]
     TooManyBlocks {
@@ -128,8 +133,11 @@ pub fn simulate(cfg: SimConfig, meta: RunMeta) -> Result<RunResult, ModelError> 
     check_resources(&cfg)?;
     let mut sched = Scheduler::new();
     let end = SimTime::ZERO + cfg.duration;
-    let mut sim = Simulation::new(cfg, &mut sched);
+    let mut sim = Simulation::new(cfg, &mut sched)?;
     run_until(&mut sched, &mut sim, end);
     sim.finish(end);
+    if let Some(e) = sim.feed_error() {
+        return Err(ModelError::Trace(e));
+    }
     Ok(outcome::collect(&sim, sched.events_processed(), meta))
 }

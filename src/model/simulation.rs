@@ -7,15 +7,19 @@
 //! first advances the volumes it touches to `now`.
 
 use super::config::Fidelity;
+use super::config::VolumeConfig;
 use super::config::{LimitPolicy, Retention, SimConfig, Times};
+use super::feed::FeedCursor;
 use super::io::recorder::Recorder;
 use super::io::station::Job;
-use super::io::{IoVolume, READ, WRITE};
+use super::io::IoVolume;
 use super::rng::{stream, StreamRng};
+use super::source::IoSource;
 use super::storage::StorageLedger;
 use super::transfer::{allocate, FlowSpec};
 use super::volume::{PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
+use super::ModelError;
 use crate::engine::{EventId, Model, Scheduler, SimDuration, SimTime};
 use crate::metrics::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};
 use rand::Rng;
@@ -53,12 +57,12 @@ pub enum Event {
         /// Volume index.
         volume: usize,
     },
-    /// IO fidelity: the next IO of a stream arrives.
+    /// IO fidelity: the next IO of a source arrives.
     IoArrival {
         /// Volume index.
         volume: usize,
-        /// `io::READ` or `io::WRITE`.
-        op: u8,
+        /// Index of the volume's IO source.
+        source: u8,
     },
     /// IO fidelity: the first waiting IO may have its tokens.
     TokensReady {
@@ -121,7 +125,10 @@ pub struct Simulation {
 impl Simulation {
     /// Builds the initial state and schedules the first slot of every volume.
     /// Resource limits must have been checked ([`super::check_resources`]).
-    pub fn new(cfg: SimConfig, sched: &mut Scheduler<Event>) -> Simulation {
+    ///
+    /// # Errors
+    /// [`ModelError::Trace`] if a trace feed cannot be opened.
+    pub fn new(cfg: SimConfig, sched: &mut Scheduler<Event>) -> Result<Simulation, ModelError> {
         let bs = cfg.block_size.0;
         let horizon = SimTime::ZERO + cfg.duration;
         let mut volumes = Vec::with_capacity(cfg.volumes.len());
@@ -132,42 +139,56 @@ impl Simulation {
         for (i, v) in cfg.volumes.iter().enumerate() {
             let blocks = v.provisioned.size.0.div_ceil(bs);
             let used = v.used.0.div_ceil(bs);
-            let mut gen = v.writes.as_ref().map(|w| {
-                WriteGenerator::new(
-                    w,
-                    bs,
-                    stream(cfg.seed, &format!("volume/{}/writes", v.name)),
-                )
-            });
-            let reads = v.reads.as_ref().map(|r| {
-                WriteGenerator::new(r, bs, stream(cfg.seed, &format!("volume/{}/reads", v.name)))
-            });
-            let io_volume = (cfg.fidelity == Fidelity::Io && (gen.is_some() || reads.is_some()))
-                .then(|| {
-                    let recorder = Recorder::new(
-                        v.pending_limit,
-                        SimTime::ZERO + cfg.warmup,
-                        cfg.timeseries_step.0,
-                        steps,
-                    );
-                    let latency_rng = stream(cfg.seed, &format!("volume/{}/latency", v.name));
-                    IoVolume::new(v, gen.take(), reads, latency_rng, recorder)
-                });
-            if let Some(iov) = &io_volume {
-                for op in [READ, WRITE] {
-                    if let Some(t) = iov.first_arrival(op).filter(|&t| t < horizon) {
+            let sources = build_sources(&cfg, v)?;
+            let (io_volume, writes) = if cfg.fidelity == Fidelity::Io && !sources.is_empty() {
+                let recorder = Recorder::new(
+                    v.pending_limit,
+                    SimTime::ZERO + cfg.warmup,
+                    cfg.timeseries_step.0,
+                    steps,
+                );
+                let latency_rng = stream(cfg.seed, &format!("volume/{}/latency", v.name));
+                let iov = IoVolume::new(v, sources, latency_rng, recorder);
+                for (k, t) in iov.first_arrivals().into_iter().enumerate() {
+                    if t < horizon {
                         sched
-                            .schedule_at(t, Event::IoArrival { volume: i, op })
+                            .schedule_at(
+                                t,
+                                Event::IoArrival {
+                                    volume: i,
+                                    source: k as u8,
+                                },
+                            )
                             .expect("arrivals are not before time zero");
                     }
                 }
-            }
+                (Some(iov), None)
+            } else {
+                // Flow fidelity: only the write sources matter.
+                let writes = sources
+                    .into_iter()
+                    .filter(|s| !matches!(s, IoSource::Streams { write: false, .. }))
+                    .reduce(|a, b| match (a, b) {
+                        (
+                            IoSource::Streams {
+                                streams: mut x,
+                                write,
+                            },
+                            IoSource::Streams { streams: y, .. },
+                        ) => {
+                            x.extend(y);
+                            IoSource::Streams { streams: x, write }
+                        }
+                        (feed @ IoSource::Feed(_), _) | (_, feed @ IoSource::Feed(_)) => feed,
+                    });
+                (None, writes)
+            };
             io.push(io_volume);
             volumes.push(VolumeState::new(
                 blocks,
                 used,
                 bs,
-                gen,
+                writes,
                 cfg.verify,
                 horizon,
                 cfg.timeseries_step,
@@ -198,7 +219,7 @@ impl Simulation {
             .collect();
         let storage = StorageLedger::new(blocks, bs);
         let n_volumes = cfg.volumes.len();
-        Simulation {
+        Ok(Simulation {
             cfg,
             volumes,
             books,
@@ -212,7 +233,20 @@ impl Simulation {
             verified: 0,
             mismatched_snapshots: 0,
             mismatched_blocks: 0,
-        }
+        })
+    }
+
+    /// The first error that stopped a trace feed early, if any.
+    pub(crate) fn feed_error(&self) -> Option<String> {
+        let io = self.io.iter().flatten().find_map(IoVolume::feed_error);
+        io.or_else(|| {
+            self.volumes.iter().find_map(|v| {
+                v.writes
+                    .as_ref()
+                    .and_then(|w| w.error())
+                    .map(ToString::to_string)
+            })
+        })
     }
 
     fn horizon(&self) -> SimTime {
@@ -575,12 +609,34 @@ impl Model for Simulation {
             } => self.on_request(sched, volume, scheduled_at, attempt),
             Event::UploadFinished { record } => self.on_upload_finished(sched, record),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
-            Event::IoArrival { volume, op } => self.on_io_arrival(sched, volume, op),
+            Event::IoArrival { volume, source } => self.on_io_arrival(sched, volume, source),
             Event::TokensReady { volume } => self.on_tokens_ready(sched, volume),
             Event::ServiceDone { volume, job } => self.on_service_done(sched, volume, job),
             Event::SnapshotReadDue { volume } => self.on_snapshot_read(sched, volume),
         }
     }
+}
+
+/// The IO sources of volume `v`: its read streams, its write streams, and
+/// its trace, in that order (indices are stable for the run).
+fn build_sources(cfg: &SimConfig, v: &VolumeConfig) -> Result<Vec<IoSource>, ModelError> {
+    let bs = cfg.block_size.0;
+    let mut sources = Vec::new();
+    for (kind, streams, write) in [("reads", &v.reads, false), ("writes", &v.writes, true)] {
+        if let Some(w) = streams {
+            let name = format!("volume/{}/{kind}", v.name);
+            let g = WriteGenerator::new(w, bs, stream(cfg.seed, &name));
+            sources.push(IoSource::Streams {
+                streams: vec![g],
+                write,
+            });
+        }
+    }
+    if let Some(t) = &v.trace {
+        let feed = t.open().map_err(|e| ModelError::Trace(e.to_string()))?;
+        sources.push(IoSource::Feed(FeedCursor::new(feed)));
+    }
+    Ok(sources)
 }
 
 /// The instant of schedule slot `k`, if there is one.

@@ -8,7 +8,7 @@
 //! its arrival.
 
 use super::block_set::BlockSet;
-use super::workload::WriteGenerator;
+use super::source::IoSource;
 use crate::engine::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -87,8 +87,8 @@ pub struct VolumeState {
     /// Blocks changed since the newest accepted snapshot's point in time
     /// (before the first snapshot: every written block).
     pub dirty: BlockSet,
-    /// Write generator, if the volume has a workload.
-    pub writes: Option<WriteGenerator>,
+    /// Source of writes at flow fidelity (reads of a trace are skipped).
+    pub writes: Option<IoSource>,
     /// Accepted snapshots not yet completed, oldest first.
     pub pending: VecDeque<PendingSnapshot>,
     /// Writes applied so far.
@@ -117,7 +117,7 @@ impl VolumeState {
         blocks: u64,
         used_blocks: u64,
         block_size: u64,
-        writes: Option<WriteGenerator>,
+        writes: Option<IoSource>,
         verify: bool,
         horizon: SimTime,
         step: SimDuration,
@@ -164,8 +164,11 @@ impl VolumeState {
             return;
         };
         while gen.peek_time() < limit {
-            let w = gen.next_write();
-            self.apply_write(w.at, w.offset, w.len);
+            match gen.next_io() {
+                Some((w, true)) => self.apply_write(w.at, w.offset, w.len),
+                Some((_, false)) => {}
+                None => break,
+            }
         }
         self.writes = Some(gen);
     }

@@ -145,6 +145,7 @@ pub(crate) fn validate_volume(
             pool,
             writes,
             reads,
+            trace: None,
             performance,
             schedule,
         },

@@ -14,6 +14,7 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
         kind: VolumeKind::Gp3,
         provisioned,
         reads: None,
+        trace: None,
         performance: VolumeKind::Gp3.default_performance(&provisioned),
         used,
         encrypted: false,

@@ -18,7 +18,7 @@ pub mod station;
 use super::config::{LatencyDist, Performance, SnapshotReadPriority, VolumeConfig};
 use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
-use super::workload::WriteGenerator;
+use super::source::IoSource;
 use crate::engine::{Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
 use limits::Limits;
 use rand_distr::{Distribution, Exp1, StandardNormal};
@@ -26,16 +26,17 @@ use recorder::Recorder;
 use station::{Job, Station};
 use std::collections::VecDeque;
 
-/// Operation code of a read in events and jobs.
+/// Operation code of a read in jobs.
 pub const READ: u8 = 0;
-/// Operation code of a write.
+/// Operation code of a write in jobs.
 pub const WRITE: u8 = 1;
 /// Job kind of a snapshot block read.
 pub const SNAPSHOT_READ: u8 = 2;
 
 /// The IO-fidelity state of one volume.
 pub struct IoVolume {
-    streams: [Option<WriteGenerator>; 2],
+    /// IO sources (read streams, write streams, a trace), by index.
+    sources: Vec<IoSource>,
     last_end: [u64; 2],
     limits: Option<Limits>,
     station: Station,
@@ -49,18 +50,16 @@ pub struct IoVolume {
 }
 
 impl IoVolume {
-    /// The IO state of volume `v`, with its write generator taken over from
-    /// the block state.
+    /// The IO state of volume `v`, fed by `sources`.
     pub fn new(
         v: &VolumeConfig,
-        writes: Option<WriteGenerator>,
-        reads: Option<WriteGenerator>,
+        sources: Vec<IoSource>,
         latency_rng: StreamRng,
         recorder: Recorder,
     ) -> IoVolume {
         let perf = v.performance;
         IoVolume {
-            streams: [reads, writes],
+            sources,
             last_end: [u64::MAX; 2],
             limits: perf.limits.then(|| Limits::new(v.kind, &v.provisioned)),
             station: Station::new(
@@ -76,11 +75,16 @@ impl IoVolume {
         }
     }
 
-    /// Arrival time of the first IO of stream `op`, if any.
-    pub fn first_arrival(&self, op: u8) -> Option<SimTime> {
-        self.streams[usize::from(op)]
-            .as_ref()
-            .map(WriteGenerator::peek_time)
+    /// Arrival times of the first IO of each source.
+    pub fn first_arrivals(&self) -> Vec<SimTime> {
+        self.sources.iter().map(IoSource::peek_time).collect()
+    }
+
+    /// The first error of a trace source, if one stopped early.
+    pub fn feed_error(&self) -> Option<String> {
+        self.sources
+            .iter()
+            .find_map(|s| s.error().map(ToString::to_string))
     }
 
     /// Service time of an IO of `len` bytes plus `extra_bytes` of
@@ -176,8 +180,13 @@ impl IoVolume {
 }
 
 impl Simulation {
-    /// An IO of stream `op` arrives on `volume`.
-    pub(crate) fn on_io_arrival(&mut self, sched: &mut Scheduler<Event>, volume: usize, op: u8) {
+    /// The next IO of source `source` arrives on `volume`.
+    pub(crate) fn on_io_arrival(
+        &mut self,
+        sched: &mut Scheduler<Event>,
+        volume: usize,
+        source: u8,
+    ) {
         let now = sched.now();
         let horizon = SimTime::ZERO + self.cfg.duration;
         let block_size = self.cfg.block_size.0;
@@ -185,14 +194,17 @@ impl Simulation {
         let Some(io) = self.io[volume].as_mut() else {
             return;
         };
-        let Some(gen) = io.streams[usize::from(op)].as_mut() else {
+        let Some(src) = io.sources.get_mut(usize::from(source)) else {
             return;
         };
-        let w = gen.next_write();
-        let next = gen.peek_time();
+        let Some((w, is_write)) = src.next_io() else {
+            return;
+        };
+        let op = if is_write { WRITE } else { READ };
+        let next = src.peek_time();
         if next < horizon {
             sched
-                .schedule_at(next, Event::IoArrival { volume, op })
+                .schedule_at(next, Event::IoArrival { volume, source })
                 .ok();
         }
         let cow = if op == WRITE {
