@@ -92,16 +92,17 @@ fn fcfs_uploads_finish_one_after_another() {
 fn per_volume_cap_is_shared_and_completion_is_in_order() {
     let mut v = volume("db", Bytes::gib(100), Bytes::gib(4));
     v.schedule.times = at_secs(&[0.0, 20.0]);
-    v.writes = Some(WriteStream {
+    v.writes = vec![WriteStream {
         arrival: Arrival::Constant(Frequency { per_sec: 1.0 }),
         size: Bytes::mib(128),
+        size_dist: None,
         pattern: Pattern::Sequential {
             start: Bytes::gib(10),
         },
         alignment: Bytes::kib(4),
         region_offset: Bytes(0),
         region_length: Bytes::gib(100),
-    });
+    }];
     let mut cfg = config(1000, 1000.0, vec![v]);
     cfg.transfer.per_volume = Some(Bandwidth::mib_per_sec(64.0));
     let r = run(cfg);
@@ -130,7 +131,7 @@ fn uniform_writes_dirty_the_expected_number_of_blocks() {
     let seeds = 8;
     for seed in 0..seeds {
         let mut v = volume("db", Bytes::gib(16), Bytes(0));
-        v.writes = Some(uniform_writes(&v, lambda, Bytes::kib(4)));
+        v.writes = vec![uniform_writes(&v, lambda, Bytes::kib(4))];
         v.schedule.times = at_secs(&[0.0, t]);
         let mut cfg = config(200, 1000.0, vec![v]);
         cfg.seed = seed;
@@ -148,7 +149,7 @@ fn uniform_writes_dirty_the_expected_number_of_blocks() {
 
 fn overloaded(policy: LimitPolicy, every_s: u64) -> RunResult {
     let mut v = volume("db", Bytes::gib(100), Bytes::gib(50));
-    v.writes = Some(uniform_writes(&v, 200.0, Bytes::mib(1)));
+    v.writes = vec![uniform_writes(&v, 200.0, Bytes::mib(1))];
     v.schedule.times = Times::Every {
         interval: SimDuration::from_secs(every_s),
         first_at: SimTime::ZERO,
@@ -254,16 +255,17 @@ fn ten_four_two(retain: Retention) -> RunResult {
     let mut v = volume("db", Bytes::gib(20), Bytes::gib(10));
     // 1 MiB writes, one per second, sequential from 6 GiB: 4096 writes
     // rewrite [6, 10) GiB by t = 4096 s, the next 2048 add [10, 12) GiB.
-    v.writes = Some(WriteStream {
+    v.writes = vec![WriteStream {
         arrival: Arrival::Constant(Frequency { per_sec: 1.0 }),
         size: Bytes::mib(1),
+        size_dist: None,
         pattern: Pattern::Sequential {
             start: Bytes::gib(6),
         },
         alignment: Bytes::mib(1),
         region_offset: Bytes(0),
         region_length: Bytes::gib(20),
-    });
+    }];
     v.schedule.times = at_secs(&[0.0, 4096.5, 6144.5]);
     v.schedule.retention = retain;
     run(config(6200, 1024.0, vec![v]))
@@ -293,10 +295,10 @@ fn retention_frees_only_unreferenced_blocks() {
 #[test]
 fn verification_passes_under_heavy_overwrites() {
     let mut v = volume("db", Bytes::gib(4), Bytes::gib(2));
-    v.writes = Some(WriteStream {
+    v.writes = vec![WriteStream {
         pattern: Pattern::Zipf { exponent: 1.1 },
         ..uniform_writes(&v, 2000.0, Bytes::kib(16))
-    });
+    }];
     v.schedule.times = Times::Every {
         interval: SimDuration::from_secs(30),
         first_at: SimTime::ZERO,
@@ -318,7 +320,7 @@ fn verification_passes_under_heavy_overwrites() {
 fn same_seed_same_results() {
     let mk = || {
         let mut v = volume("db", Bytes::gib(64), Bytes::gib(8));
-        v.writes = Some(uniform_writes(&v, 500.0, Bytes::kib(16)));
+        v.writes = vec![uniform_writes(&v, 500.0, Bytes::kib(16))];
         v.schedule.times = Times::Every {
             interval: SimDuration::from_secs(300),
             first_at: SimTime::ZERO,
@@ -344,7 +346,7 @@ fn adding_a_volume_keeps_the_others_streams() {
         let vols = (0..n)
             .map(|i| {
                 let mut v = volume(&format!("v{i}"), Bytes::gib(8), Bytes(0));
-                v.writes = Some(uniform_writes(&v, 100.0, Bytes::kib(4)));
+                v.writes = vec![uniform_writes(&v, 100.0, Bytes::kib(4))];
                 v.schedule.times = at_secs(&[0.0, 60.0]);
                 v
             })

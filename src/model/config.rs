@@ -144,10 +144,11 @@ pub struct VolumeConfig {
     pub pending_limit: u32,
     /// Index into [`TransferConfig::pools`], if the volume shares a pool.
     pub pool: Option<usize>,
-    /// The write stream; `None` means the volume receives no writes.
-    pub writes: Option<WriteStream>,
-    /// The read stream (IO fidelity only).
-    pub reads: Option<WriteStream>,
+    /// Write streams, mixed in time order; empty: the volume receives no
+    /// writes.
+    pub writes: Vec<WriteStream>,
+    /// Read streams (IO fidelity only).
+    pub reads: Vec<WriteStream>,
     /// A replayed trace (reads and writes), instead of or beside the
     /// synthetic streams.
     pub trace: Option<super::feed::SharedFeed>,
@@ -158,21 +159,106 @@ pub struct VolumeConfig {
 }
 
 /// How IO arrivals are spaced in time.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Arrival {
     /// Exponential inter-arrival times with this mean rate.
     Poisson(Frequency),
     /// Exactly `1/rate` apart, the first one `1/rate` after the start.
     Constant(Frequency),
+    /// Bursts: Poisson at `rate` during on-periods, nothing during
+    /// off-periods; periods alternate, starting with on.
+    OnOff {
+        /// Rate while on [1/s].
+        rate: Frequency,
+        /// (Mean) length of an on-period.
+        on: SimDuration,
+        /// (Mean) length of an off-period.
+        off: SimDuration,
+        /// Periods of exactly these lengths (true) or exponential (false).
+        fixed: bool,
+    },
+    /// Poisson with a rate that follows the hour of the simulated day:
+    /// `base × multipliers[hour]` (hour 0 starts at simulated time 0).
+    Daily {
+        /// Base rate [1/s].
+        base: Frequency,
+        /// One multiplier per hour, ≥ 0.
+        multipliers: [f64; 24],
+    },
+    /// Poisson with a sinusoidal daily rate:
+    /// `mean × (1 + amplitude × cos(2π (hour − peak_hour) / 24))`.
+    Sinusoid {
+        /// Mean rate over a day [1/s].
+        mean: Frequency,
+        /// Relative amplitude in [0, 1].
+        amplitude: f64,
+        /// Hour of the peak, in [0, 24).
+        peak_hour: f64,
+    },
+    /// Poisson with a piecewise-constant rate: `initial` until the first
+    /// step, then each step's rate from its instant on.
+    Steps {
+        /// Rate before the first step [1/s].
+        initial: Frequency,
+        /// (instant, rate from then on), ascending instants.
+        steps: Vec<(SimTime, Frequency)>,
+    },
 }
 
 impl Arrival {
-    /// Mean arrival rate [1/s].
+    /// Long-run mean arrival rate [1/s] (for steps: the largest rate).
     pub fn rate(&self) -> Frequency {
-        match *self {
-            Arrival::Poisson(f) | Arrival::Constant(f) => f,
+        match self {
+            Arrival::Poisson(f) | Arrival::Constant(f) => *f,
+            Arrival::OnOff { rate, on, off, .. } => Frequency {
+                per_sec: rate.per_sec * on.as_secs_f64() / (on.as_secs_f64() + off.as_secs_f64()),
+            },
+            Arrival::Daily { base, multipliers } => Frequency {
+                per_sec: base.per_sec * multipliers.iter().sum::<f64>() / 24.0,
+            },
+            Arrival::Sinusoid { mean, .. } => *mean,
+            Arrival::Steps { .. } => self.max_rate(),
         }
     }
+
+    /// The largest instantaneous rate [1/s]; the envelope for thinning.
+    pub fn max_rate(&self) -> Frequency {
+        let per_sec = match self {
+            Arrival::Poisson(f) | Arrival::Constant(f) => f.per_sec,
+            Arrival::OnOff { rate, .. } => rate.per_sec,
+            Arrival::Daily { base, multipliers } => {
+                base.per_sec * multipliers.iter().copied().fold(0.0, f64::max)
+            }
+            Arrival::Sinusoid {
+                mean, amplitude, ..
+            } => mean.per_sec * (1.0 + amplitude),
+            Arrival::Steps { initial, steps } => steps
+                .iter()
+                .map(|(_, f)| f.per_sec)
+                .fold(initial.per_sec, f64::max),
+        };
+        Frequency { per_sec }
+    }
+}
+
+/// How IO sizes vary.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SizeDist {
+    /// Sizes with probabilities: (size, cumulative probability), ascending
+    /// cumulative, the last one 1.
+    Discrete(Vec<(Bytes, f64)>),
+    /// Log-normal around `median`, clamped to `[min, max]` and rounded to
+    /// the alignment.
+    LogNormal {
+        /// Median size [B].
+        median: Bytes,
+        /// σ of ln(size) [dimensionless].
+        sigma: f64,
+        /// Smallest size [B].
+        min: Bytes,
+        /// Largest size [B].
+        max: Bytes,
+    },
 }
 
 /// Where IOs land inside their region.
@@ -207,8 +293,10 @@ pub enum Pattern {
 pub struct WriteStream {
     /// Arrival process.
     pub arrival: Arrival,
-    /// Size of every IO [B].
+    /// Size of every IO, or the largest size when `size_dist` is set [B].
     pub size: Bytes,
+    /// How sizes vary; `None`: every IO is `size`.
+    pub size_dist: Option<SizeDist>,
     /// Spatial pattern.
     pub pattern: Pattern,
     /// Offsets are multiples of this [B]; a power of two.

@@ -623,14 +623,26 @@ fn build_sources(cfg: &SimConfig, v: &VolumeConfig) -> Result<Vec<IoSource>, Mod
     let bs = cfg.block_size.0;
     let mut sources = Vec::new();
     for (kind, streams, write) in [("reads", &v.reads, false), ("writes", &v.writes, true)] {
-        if let Some(w) = streams {
-            let name = format!("volume/{}/{kind}", v.name);
-            let g = WriteGenerator::new(w, bs, stream(cfg.seed, &name));
-            sources.push(IoSource::Streams {
-                streams: vec![g],
-                write,
-            });
+        if streams.is_empty() {
+            continue;
         }
+        // Stream 0 keeps the plain name, so a single stream's numbers do
+        // not change when the format allows lists.
+        let generators = streams
+            .iter()
+            .enumerate()
+            .map(|(k, w)| {
+                let name = match k {
+                    0 => format!("volume/{}/{kind}", v.name),
+                    _ => format!("volume/{}/{kind}/{k}", v.name),
+                };
+                WriteGenerator::new(w, bs, stream(cfg.seed, &name))
+            })
+            .collect();
+        sources.push(IoSource::Streams {
+            streams: generators,
+            write,
+        });
     }
     if let Some(t) = &v.trace {
         let feed = t.open().map_err(|e| ModelError::Trace(e.to_string()))?;

@@ -6,12 +6,12 @@
 //! lazily when the simulation reaches a later event. Every write is still
 //! individually drawn (exact arrival time in ns, exact offset and length).
 
-use super::config::{Arrival, Pattern, WriteStream};
+use super::config::{Arrival, Pattern, SizeDist, WriteStream};
 use super::rng::StreamRng;
 use super::zipf::FastZipf;
 use crate::engine::{SimTime, NANOS_PER_SEC};
 use rand::Rng;
-use rand_distr::{Distribution, Exp1};
+use rand_distr::{Distribution, Exp1, StandardNormal};
 
 /// One write: when, where and how much.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,11 +82,20 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
     a
 }
 
+/// On/off state of a bursty stream.
+struct Burst {
+    /// End of the current on-period [ns].
+    period_end: u64,
+}
+
 /// Generates the writes of one [`WriteStream`].
 pub struct WriteGenerator {
     rng: StreamRng,
     arrival: Arrival,
+    /// Mean gap at the arrival envelope (the largest rate) [ns].
     mean_gap_ns: f64,
+    burst: Burst,
+    size_dist: Option<SizeDist>,
     /// Arrivals drawn so far (for the constant process).
     drawn: u64,
     next_at: SimTime,
@@ -112,7 +121,7 @@ impl WriteGenerator {
             region_length >= size && size > 0,
             "region shorter than one IO"
         );
-        let rate = stream.arrival.rate().per_sec;
+        let rate = stream.arrival.max_rate().per_sec;
         assert!(rate > 0.0 && rate.is_finite(), "rate must be positive");
         let slots = (region_length - size) / alignment + 1;
         let placement = match stream.pattern {
@@ -143,8 +152,10 @@ impl WriteGenerator {
         };
         let mut g = WriteGenerator {
             rng,
-            arrival: stream.arrival,
+            arrival: stream.arrival.clone(),
             mean_gap_ns: NANOS_PER_SEC as f64 / rate,
+            burst: Burst { period_end: 0 },
+            size_dist: stream.size_dist.clone(),
             drawn: 0,
             next_at: SimTime::ZERO,
             size,
@@ -154,8 +165,54 @@ impl WriteGenerator {
             block_size,
             placement,
         };
+        if let Arrival::OnOff { on, .. } = g.arrival {
+            g.burst.period_end = g.period(on);
+        }
         g.next_at = g.draw_arrival();
         g
+    }
+
+    /// Length of an on/off period of mean `mean` [ns].
+    fn period(&mut self, mean: crate::engine::SimDuration) -> u64 {
+        match self.arrival {
+            Arrival::OnOff { fixed: false, .. } => {
+                let x: f64 = Exp1.sample(&mut self.rng);
+                ((x * mean.0 as f64) as u64).max(1)
+            }
+            _ => mean.0.max(1),
+        }
+    }
+
+    /// Rate at instant `t_ns` of a time-varying Poisson stream [1/s].
+    fn rate_at(&self, t_ns: u64) -> f64 {
+        let hour_of_day = (t_ns as f64 / 3.6e12) % 24.0;
+        match &self.arrival {
+            Arrival::Daily { base, multipliers } => {
+                base.per_sec * multipliers[(hour_of_day as usize).min(23)]
+            }
+            Arrival::Sinusoid {
+                mean,
+                amplitude,
+                peak_hour,
+            } => {
+                let phase = std::f64::consts::TAU * (hour_of_day - peak_hour) / 24.0;
+                mean.per_sec * (1.0 + amplitude * phase.cos())
+            }
+            Arrival::Steps { initial, steps } => {
+                let i = steps.partition_point(|(at, _)| at.0 <= t_ns);
+                if i == 0 {
+                    initial.per_sec
+                } else {
+                    steps[i - 1].1.per_sec
+                }
+            }
+            other => other.max_rate().per_sec,
+        }
+    }
+
+    fn exp_gap(&mut self) -> u64 {
+        let x: f64 = Exp1.sample(&mut self.rng);
+        (x * self.mean_gap_ns) as u64
     }
 
     /// Arrival time of the next write.
@@ -167,29 +224,89 @@ impl WriteGenerator {
     fn draw_arrival(&mut self) -> SimTime {
         self.drawn += 1;
         match self.arrival {
-            Arrival::Poisson(_) => {
-                let x: f64 = Exp1.sample(&mut self.rng);
-                self.next_at + crate::engine::SimDuration((x * self.mean_gap_ns) as u64)
-            }
+            Arrival::Poisson(_) => SimTime(self.next_at.0.saturating_add(self.exp_gap())),
             Arrival::Constant(_) => SimTime((self.drawn as f64 * self.mean_gap_ns).round() as u64),
+            Arrival::OnOff { on, off, .. } => {
+                // Memoryless: a gap that crosses the end of an on-period is
+                // redrawn from the start of the next on-period.
+                let mut t = self.next_at.0;
+                loop {
+                    let candidate = t.saturating_add(self.exp_gap());
+                    if candidate < self.burst.period_end || candidate == u64::MAX {
+                        return SimTime(candidate);
+                    }
+                    let off_len = self.period(off);
+                    let on_start = self.burst.period_end.saturating_add(off_len);
+                    let on_len = self.period(on);
+                    t = on_start;
+                    self.burst.period_end = on_start.saturating_add(on_len);
+                }
+            }
+            Arrival::Daily { .. } | Arrival::Sinusoid { .. } | Arrival::Steps { .. } => {
+                // Thinning (Lewis & Shedler): candidates at the envelope
+                // rate, each kept with probability rate(t) / envelope.
+                let envelope = NANOS_PER_SEC as f64 / self.mean_gap_ns;
+                // Once the last step's rate is 0, nothing arrives again.
+                let silent_from = match &self.arrival {
+                    Arrival::Steps { steps, .. } => steps
+                        .last()
+                        .filter(|(_, f)| f.per_sec == 0.0)
+                        .map_or(u64::MAX, |(at, _)| at.0),
+                    _ => u64::MAX,
+                };
+                let mut t = self.next_at.0;
+                loop {
+                    t = t.saturating_add(self.exp_gap());
+                    if t >= silent_from {
+                        return SimTime::MAX;
+                    }
+                    if t == u64::MAX || self.rng.random::<f64>() * envelope < self.rate_at(t) {
+                        return SimTime(t);
+                    }
+                }
+            }
         }
+    }
+
+    /// Bytes of the next IO: fixed, or drawn from the size distribution,
+    /// at least one alignment unit and at most the stream's largest size.
+    fn draw_len(&mut self) -> u64 {
+        let Some(dist) = &self.size_dist else {
+            return self.size;
+        };
+        let raw = match dist {
+            SizeDist::Discrete(cdf) => {
+                let u: f64 = self.rng.random();
+                let i = cdf.partition_point(|(_, c)| *c <= u).min(cdf.len() - 1);
+                cdf[i].0 .0
+            }
+            SizeDist::LogNormal {
+                median,
+                sigma,
+                min,
+                max,
+            } => {
+                let z: f64 = StandardNormal.sample(&mut self.rng);
+                let x = median.0 as f64 * (sigma * z).exp();
+                let a = self.alignment as f64;
+                ((x / a).round() * a).clamp(min.0 as f64, max.0 as f64) as u64
+            }
+        };
+        raw.clamp(1, self.size)
     }
 
     /// Takes the next write and draws the one after it.
     #[inline]
     pub fn next_write(&mut self) -> Write {
         let at = self.next_at;
-        let offset = self.region_offset + self.draw_offset();
+        let len = self.draw_len();
+        let offset = self.region_offset + self.draw_offset(len);
         self.next_at = self.draw_arrival();
-        Write {
-            at,
-            offset,
-            len: self.size,
-        }
+        Write { at, offset, len }
     }
 
     #[inline]
-    fn draw_offset(&mut self) -> u64 {
+    fn draw_offset(&mut self, len: u64) -> u64 {
         match &mut self.placement {
             Placement::Uniform { slots } => self.rng.random_range(0..*slots) * self.alignment,
             Placement::Zipf {
@@ -217,11 +334,11 @@ impl WriteGenerator {
                 slot * self.alignment
             }
             Placement::Sequential { cursor } => {
-                if *cursor + self.size > self.region_length {
+                if *cursor + len > self.region_length {
                     *cursor = 0;
                 }
                 let at = *cursor;
-                *cursor += self.size;
+                *cursor += len;
                 at
             }
         }
@@ -238,6 +355,7 @@ mod tests {
         WriteStream {
             arrival,
             size: Bytes(size),
+            size_dist: None,
             pattern,
             alignment: Bytes(4096),
             region_offset: Bytes(1 << 20),

@@ -20,6 +20,7 @@ mod performance;
 mod quantity;
 pub mod raw;
 mod schedule;
+mod stream_shape;
 pub mod sweep_def;
 mod sweep_range;
 mod sweep_replications;

@@ -169,10 +169,22 @@ pub struct RawVolume {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawWorkload {
-    /// The write stream. Default: no writes.
-    pub writes: Option<RawStream>,
-    /// The read stream (needs "fidelity": "io"). Default: no reads.
-    pub reads: Option<RawStream>,
+    /// The write stream, or a list of streams mixed together. Default: no
+    /// writes.
+    pub writes: Option<RawStreams>,
+    /// The read stream(s) (needs "fidelity": "io"). Default: no reads.
+    pub reads: Option<RawStreams>,
+}
+
+/// One stream, or several whose IOs are merged in time order. Deserialised
+/// by hand (an object or a list) so that errors inside keep their exact path.
+#[derive(Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum RawStreams {
+    /// One stream.
+    One(RawStream),
+    /// A mixture of streams.
+    Many(Vec<RawStream>),
 }
 
 /// How much foreground IO is simulated.
@@ -250,9 +262,11 @@ pub struct RawStream {
     /// Mean arrival rate.
     pub rate: FrequencyText,
     /// Arrival process. Default "poisson".
-    pub arrival: Option<RawArrival>,
-    /// Size of every IO; more than 0, at most 64MiB.
-    pub size: SizeText,
+    #[schemars(schema_with = "super::stream_shape::arrival_schema")]
+    pub arrival: Option<serde_json::Value>,
+    /// Size of every IO (more than 0, at most 64MiB), or a distribution.
+    #[schemars(schema_with = "super::stream_shape::size_schema")]
+    pub size: serde_json::Value,
     /// Spatial pattern. Default "uniform".
     pub pattern: Option<RawPattern>,
     /// IO offsets are multiples of this; a power of two, at least 512B.
@@ -260,16 +274,6 @@ pub struct RawStream {
     pub alignment: Option<SizeText>,
     /// Part of the volume the stream writes to. Default: the whole volume.
     pub region: Option<RawRegion>,
-}
-
-/// Arrival process.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RawArrival {
-    /// Exponential inter-arrival times.
-    Poisson,
-    /// Evenly spaced arrivals.
-    Constant,
 }
 
 /// A byte range of a volume.
@@ -320,4 +324,31 @@ pub enum RawOnLimit {
         /// Multiplier of the delay after each retry; at least 1. Default 1.
         factor: Option<f64>,
     },
+}
+
+impl<'de> Deserialize<'de> for RawStreams {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawStreams;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a stream object {\"rate\": …, \"size\": …} or a list of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawStreams, A::Error> {
+                RawStream::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawStreams::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<RawStreams, A::Error> {
+                Vec::<RawStream>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(RawStreams::Many)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

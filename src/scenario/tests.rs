@@ -44,7 +44,7 @@ fn quickstart_produces_the_expected_config() {
     assert_eq!(v.provisioned.throughput, Bandwidth::mib_per_sec(125.0));
     assert_eq!(v.used, Bytes::gib(400));
     assert_eq!((v.encrypted, v.pending_limit, v.pool), (false, 5, None));
-    let w = v.writes.as_ref().unwrap();
+    let w = &v.writes[0];
     assert_eq!(
         w.arrival,
         Arrival::Poisson(crate::model::units::Frequency { per_sec: 800.0 })
@@ -92,7 +92,7 @@ fn count_expands_into_numbered_volumes() {
         .iter()
         .all(|v| v.kind == VolumeKind::Gp2 && v.provisioned.iops == 300));
     assert_eq!(s.config.volumes[3].schedule.times, Times::Never);
-    assert!(s.config.volumes[3].writes.is_none());
+    assert!(s.config.volumes[3].writes.is_empty());
 }
 
 #[test]
@@ -147,7 +147,7 @@ fn schedules_and_patterns_convert() {
     )
     .unwrap();
     let v = &s.config.volumes[0];
-    let w = v.writes.as_ref().unwrap();
+    let w = &v.writes[0];
     assert_eq!(
         w.pattern,
         Pattern::Hotspot {

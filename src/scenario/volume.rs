@@ -6,11 +6,12 @@ use super::choice::{PatternName, PatternObject, RawPattern};
 use super::error::Invalid;
 use super::performance::{check_fidelity, validate_performance};
 use super::quantity::DurationText;
-use super::raw::{RawArrival, RawKind, RawStream, RawVolume};
+use super::raw::{RawKind, RawStream, RawStreams, RawVolume};
 use super::schedule::validate_schedule;
+use super::stream_shape;
 use super::validate::{check_name, MAX_VOLUMES};
-use crate::model::config::{Arrival, Pattern, PoolConfig, VolumeConfig, WriteStream};
-use crate::model::units::{Bytes, KIB, MIB};
+use crate::model::config::{Pattern, PoolConfig, VolumeConfig, WriteStream};
+use crate::model::units::{Bytes, KIB};
 use crate::model::volume_type::{ProvisionError, VolumeKind};
 
 /// What a volume entry needs from the rest of the file.
@@ -116,18 +117,16 @@ pub(crate) fn validate_volume(
             )?),
         };
     check_fidelity(path, raw, ctx.io_fidelity)?;
-    let writes = match raw.workload.as_ref().and_then(|w| w.writes.as_ref()) {
-        None => None,
-        Some(s) => Some(validate_stream(
-            &format!("{path}.workload.writes"),
-            s,
-            size,
-        )?),
-    };
-    let reads = match raw.workload.as_ref().and_then(|w| w.reads.as_ref()) {
-        None => None,
-        Some(s) => Some(validate_stream(&format!("{path}.workload.reads"), s, size)?),
-    };
+    let writes = validate_streams(
+        &format!("{path}.workload.writes"),
+        raw.workload.as_ref().and_then(|w| w.writes.as_ref()),
+        size,
+    )?;
+    let reads = validate_streams(
+        &format!("{path}.workload.reads"),
+        raw.workload.as_ref().and_then(|w| w.reads.as_ref()),
+        size,
+    )?;
     let performance = validate_performance(path, raw.performance.as_ref(), kind, &provisioned)?;
     let (schedule, requests) = validate_schedule(
         &format!("{path}.snapshots"),
@@ -178,15 +177,33 @@ fn provision_error(path: &str, raw: &RawVolume, e: &ProvisionError) -> Invalid {
     Invalid::at(format!("{path}.{field}"), message)
 }
 
+/// Validates one stream or a mixture of streams (a list).
+fn validate_streams(
+    path: &str,
+    raw: Option<&RawStreams>,
+    volume: Bytes,
+) -> Result<Vec<WriteStream>, Invalid> {
+    match raw {
+        None => Ok(Vec::new()),
+        Some(RawStreams::One(s)) => Ok(vec![validate_stream(path, s, volume)?]),
+        Some(RawStreams::Many(list)) => {
+            if list.is_empty() {
+                return Err(Invalid::at(
+                    path,
+                    "the list of streams is empty; give at least one stream or remove the key",
+                ));
+            }
+            list.iter()
+                .enumerate()
+                .map(|(i, s)| validate_stream(&format!("{path}[{i}]"), s, volume))
+                .collect()
+        }
+    }
+}
+
 /// Validates a write stream on a volume of `volume` bytes.
 fn validate_stream(path: &str, raw: &RawStream, volume: Bytes) -> Result<WriteStream, Invalid> {
-    let size = raw.size.value;
-    if size.0 == 0 || size.0 > 64 * MIB {
-        return Err(Invalid::at(
-            format!("{path}.size"),
-            format!("IO size \"{}\" is out of range; use more than 0B and at most 64MiB, e.g. \"16KiB\"", raw.size.text),
-        ));
-    }
+    let (size, size_dist, size_text) = stream_shape::size(&format!("{path}.size"), &raw.size)?;
     let alignment = raw.alignment.as_ref().map_or(Bytes(4 * KIB), |a| a.value);
     if !alignment.0.is_power_of_two() || alignment.0 < 512 {
         let text = raw.alignment.as_ref().map_or("", |a| a.text.as_str());
@@ -225,17 +242,15 @@ fn validate_stream(path: &str, raw: &RawStream, volume: Bytes) -> Result<WriteSt
     if length < size {
         return Err(Invalid::at(
             format!("{path}.region.length"),
-            format!("region length {length} is smaller than the IO size \"{}\"; make the region at least one IO long", raw.size.text),
+            format!("region length {length} is smaller than the IO size \"{size_text}\"; make the region at least one IO long"),
         ));
     }
     let pattern = validate_pattern(&format!("{path}.pattern"), raw.pattern.as_ref(), length)?;
     let rate = raw.rate.value;
     Ok(WriteStream {
-        arrival: match raw.arrival {
-            None | Some(RawArrival::Poisson) => Arrival::Poisson(rate),
-            Some(RawArrival::Constant) => Arrival::Constant(rate),
-        },
+        arrival: stream_shape::arrival(&format!("{path}.arrival"), raw.arrival.as_ref(), rate)?,
         size,
+        size_dist,
         pattern,
         alignment,
         region_offset: offset,
