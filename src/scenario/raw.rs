@@ -173,6 +173,8 @@ pub struct RawWorkload {
     pub writes: Option<RawStream>,
     /// The read stream (needs "fidelity": "io"). Default: no reads.
     pub reads: Option<RawStream>,
+    /// Replay of a block IO trace file instead of `writes` and `reads`.
+    pub trace: Option<super::trace::RawTrace>,
 }
 
 /// How much foreground IO is simulated.
