@@ -47,11 +47,15 @@ impl LineParser for Systor {
     }
 }
 
+/// A held record: (time [ns], line, offset [B], length [B], write), ordered
+/// by time, then line.
+type Held = (u64, u64, u64, u64, bool);
+
 /// A bounded reorder buffer: records go in in file order and come out in
 /// (time, file line) order as long as no record is more than `window` rows
 /// late.
 pub struct Reorder {
-    heap: BinaryHeap<Reverse<(u64, u64, u64, u64, bool)>>,
+    heap: BinaryHeap<Reverse<Held>>,
     window: usize,
 }
 
