@@ -346,7 +346,7 @@ fn report_traces(cfg: &crate::model::config::SimConfig) {
             let p = std::sync::Arc::as_ptr(t).cast::<()>();
             if !seen.contains(&p) {
                 seen.push(p);
-                eprintln!("trace: volume `{}`: {}", v.name, t.describe());
+                eprintln!("trace: volume '{}': {}", v.name, t.describe());
             }
         }
     }
