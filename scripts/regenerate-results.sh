@@ -14,6 +14,12 @@ fi
 
 for scenario in scenarios/*.json; do
     name=$(basename "$scenario" .json)
+    # A trace scenario needs its trace (../shared/traces beside the clone).
+    trace=$(sed -n 's/.*"path": *"\([^"]*\)".*/\1/p' "$scenario" | head -n 1)
+    if [ -n "$trace" ] && [ ! -e "scenarios/$trace" ]; then
+        echo "==> $scenario SKIPPED: its trace scenarios/$trace is absent"
+        continue
+    fi
     echo "==> $scenario -> results/$name/"
     # Start from an empty folder so that files a run no longer writes vanish.
     rm -rf "results/$name"

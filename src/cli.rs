@@ -254,6 +254,9 @@ fn run_scenario(
             path.display()
         );
     }
+    if !quiet {
+        report_traces(&sc.config);
+    }
     let mut cfg = sc.config;
     if let Some(s) = seed {
         cfg.seed = s;
@@ -334,6 +337,21 @@ fn parse_window(text: &str) -> Result<f64, String> {
     Ok(d.as_secs_f64())
 }
 
+/// Prints what the first pass over each trace found (IOs, skipped lines)
+/// on stderr, once per trace shared by `count` copies.
+fn report_traces(cfg: &crate::model::config::SimConfig) {
+    let mut seen: Vec<*const ()> = Vec::new();
+    for v in &cfg.volumes {
+        if let Some(t) = &v.trace {
+            let p = std::sync::Arc::as_ptr(t).cast::<()>();
+            if !seen.contains(&p) {
+                seen.push(p);
+                eprintln!("trace: volume '{}': {}", v.name, t.describe());
+            }
+        }
+    }
+}
+
 fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
     let mut bad = 0;
     for f in files {
@@ -343,6 +361,7 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
         });
         match loaded {
             Ok((sc, def)) => {
+                report_traces(&sc.config);
                 let n = sc.config.volumes.len();
                 let sweep = def
                     .map(|d| format!(", sweep of {} points", d.points()))

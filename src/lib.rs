@@ -5,13 +5,16 @@
 //!
 //! ```text
 //!  cli ──▶ sweep ──▶ scenario ──▶ model ──▶ engine
-//!   │                               │
-//!   └──▶ report ──▶ metrics ◀───────┘
+//!   │                   │          ▲    │
+//!   │                   └─▶ trace ─┘    │
+//!   └──▶ report ──▶ metrics ◀───────────┘
 //! ```
 //!
 //! - [`engine`]: generic discrete-event core (integer-ns time, event queue).
 //! - [`model`]: volumes, writes, snapshots, uploads, retention.
 //! - `scenario`: the JSON scenario format → validated [`model::config::SimConfig`].
+//! - [`trace`]: block IO trace files → the model's IO feeds (streaming,
+//!   gzip, ten formats).
 //! - [`metrics`]: the run summary and per-snapshot records.
 //! - `report`: writes results to files.
 //! - [`sweep`]: parameter sweeps with replications, shards, resume and merge.
@@ -22,3 +25,4 @@ pub mod model;
 pub mod report;
 pub mod scenario;
 pub mod sweep;
+pub mod trace;

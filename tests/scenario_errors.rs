@@ -5,6 +5,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
@@ -55,6 +57,14 @@ fn example_scenarios_all_load() {
     let files = json_files(&dir);
     assert!(!files.is_empty(), "no scenarios in {}", dir.display());
     for file in files {
+        if let Some(t) = common::absent_trace(&file) {
+            eprintln!(
+                "SKIPPED {}: its trace {} is absent",
+                file.display(),
+                t.display()
+            );
+            continue;
+        }
         if let Err(e) = snapsim::scenario::load(&file) {
             panic!("{e}");
         }

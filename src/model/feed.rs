@@ -94,6 +94,8 @@ impl FeedCursor {
     }
 
     /// Takes the next IO.
+    // Not an Iterator: the cursor also peeks and keeps the feed's error.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<FeedIo> {
         let io = self.head.take();
         if io.is_some() {

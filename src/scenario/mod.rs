@@ -24,6 +24,7 @@ mod stream_shape;
 pub mod sweep_def;
 mod sweep_range;
 mod sweep_replications;
+mod trace;
 pub mod units;
 mod validate;
 mod volume;
@@ -70,20 +71,29 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         origin: origin.clone(),
         cause,
     })?;
-    from_str(&text, &origin)
+    from_str_in(&text, &origin, path.parent().unwrap_or(Path::new("")))
 }
 
 /// Parses and validates scenario JSON; `origin` (a file name) starts every
-/// error message.
+/// error message. Relative trace paths are resolved from the current
+/// directory (use [`from_str_in`] to give the scenario's directory).
 ///
 /// # Errors
 /// [`ScenarioError::Syntax`] for invalid JSON, [`ScenarioError::Invalid`]
 /// for anything the format refuses.
 pub fn from_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    from_str_in(text, origin, Path::new(""))
+}
+
+/// As [`from_str`], resolving relative trace paths from `base_dir`.
+///
+/// # Errors
+/// As [`from_str`].
+pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
-    let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
+    let v = validate::validate(&raw, base_dir).map_err(|e| e.in_file(origin))?;
     Ok(Scenario {
         name: v.name,
         description: v.description,
@@ -95,7 +105,8 @@ pub fn from_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
 
 /// Validates a scenario already parsed into JSON (a sweep point, built by
 /// patching a file's JSON); errors are those of [`from_str`], without line
-/// and column.
+/// and column. If `origin` names an existing file, relative trace paths
+/// are resolved from its directory, otherwise from the current directory.
 ///
 /// # Errors
 /// [`ScenarioError::Invalid`] for anything the format refuses.
@@ -104,7 +115,13 @@ pub fn from_value(source: serde_json::Value, origin: &str) -> Result<Scenario, S
         let path = e.path().to_string();
         serde_error(&path, e.into_inner(), origin)
     })?;
-    let v = validate::validate(&raw).map_err(|e| e.in_file(origin))?;
+    let origin_path = Path::new(origin);
+    let base_dir = if origin_path.is_file() {
+        origin_path.parent().unwrap_or(Path::new(""))
+    } else {
+        Path::new("")
+    };
+    let v = validate::validate(&raw, base_dir).map_err(|e| e.in_file(origin))?;
     Ok(Scenario {
         name: v.name,
         description: v.description,

@@ -174,6 +174,8 @@ pub struct RawWorkload {
     pub writes: Option<RawStreams>,
     /// The read stream(s) (needs "fidelity": "io"). Default: no reads.
     pub reads: Option<RawStreams>,
+    /// Replay of a block IO trace file instead of `writes` and `reads`.
+    pub trace: Option<super::trace::RawTrace>,
 }
 
 /// One stream, or several whose IOs are merged in time order. Deserialised

@@ -14,6 +14,7 @@ use crate::model::config::{
 };
 use crate::model::units::{Bandwidth, Bytes, KIB, MIB};
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Longest accepted scenario `duration`: 100 years of 365.25 days [s].
@@ -70,8 +71,9 @@ pub(crate) fn check_name(path: &str, name: &str, what: &str) -> Result<(), Inval
     Ok(())
 }
 
-/// Converts the raw file into the model configuration (with `verify` off).
-pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
+/// Converts the raw file into the model configuration (with `verify` off);
+/// relative trace paths are resolved from `base_dir`.
+pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, Invalid> {
     if let Some(v) = raw.format_version.filter(|&v| v != 1) {
         return Err(Invalid::at(
             "format_version",
@@ -130,6 +132,7 @@ pub(crate) fn validate(raw: &RawScenario) -> Result<Validated, Invalid> {
         duration: &raw.duration,
         pools: &transfer.pools,
         io_fidelity: fidelity == Fidelity::Io,
+        base_dir,
     };
     let mut drafts = Vec::with_capacity(raw.volumes.len());
     let (mut total_volumes, mut total_requests) = (0u64, 0u128);

@@ -1,6 +1,7 @@
 //! Stage 2 for one volume entry: name and count, provisioning (delegated to
 //! [`VolumeKind::provision`]), `used`, pending limit, pool membership and
-//! the write stream. The schedule is checked in `schedule.rs`.
+//! the write stream. The schedule is checked in `schedule.rs`, a trace in
+//! `trace.rs`.
 
 use super::choice::{PatternName, PatternObject, RawPattern};
 use super::error::Invalid;
@@ -9,6 +10,7 @@ use super::quantity::DurationText;
 use super::raw::{RawKind, RawStream, RawStreams, RawVolume};
 use super::schedule::validate_schedule;
 use super::stream_shape;
+use super::trace::validate_trace;
 use super::validate::{check_name, MAX_VOLUMES};
 use crate::model::config::{Pattern, PoolConfig, VolumeConfig, WriteStream};
 use crate::model::units::{Bytes, KIB};
@@ -22,6 +24,8 @@ pub(crate) struct VolumeContext<'a> {
     pub pools: &'a [PoolConfig],
     /// Whether the scenario runs at IO fidelity.
     pub io_fidelity: bool,
+    /// Directory that relative trace paths are resolved from.
+    pub base_dir: &'a std::path::Path,
 }
 
 /// One validated volume entry, before `count` expansion.
@@ -127,6 +131,25 @@ pub(crate) fn validate_volume(
         raw.workload.as_ref().and_then(|w| w.reads.as_ref()),
         size,
     )?;
+    let trace = match raw.workload.as_ref().and_then(|w| w.trace.as_ref()) {
+        None => None,
+        Some(t) => {
+            let tpath = format!("{path}.workload.trace");
+            if !writes.is_empty() || !reads.is_empty() {
+                return Err(Invalid::at(
+                    tpath,
+                    "a volume replaying a trace cannot also have `writes` or `reads`; remove `workload.writes` and `workload.reads`, or the trace",
+                ));
+            }
+            Some(validate_trace(
+                &tpath,
+                t,
+                size,
+                ctx.duration.value,
+                ctx.base_dir,
+            )?)
+        }
+    };
     let performance = validate_performance(path, raw.performance.as_ref(), kind, &provisioned)?;
     let (schedule, requests) = validate_schedule(
         &format!("{path}.snapshots"),
@@ -144,7 +167,7 @@ pub(crate) fn validate_volume(
             pool,
             writes,
             reads,
-            trace: None,
+            trace,
             performance,
             schedule,
         },

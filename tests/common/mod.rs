@@ -76,3 +76,19 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
         warmup: SimDuration::ZERO,
     }
 }
+
+/// The first trace file a scenario file replays that does not exist, if
+/// any (paths resolved from the scenario's directory). Tests that run every
+/// file in `scenarios/` skip such a scenario with a visible message, so the
+/// suite passes without `../shared/traces` beside the repository.
+pub fn absent_trace(scenario: &std::path::Path) -> Option<std::path::PathBuf> {
+    let text = std::fs::read_to_string(scenario).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let dir = scenario.parent()?;
+    value["volumes"]
+        .as_array()?
+        .iter()
+        .filter_map(|v| v["workload"]["trace"]["path"].as_str())
+        .map(|p| dir.join(p))
+        .find(|p| !p.exists())
+}
