@@ -27,6 +27,37 @@ fn scenario(rate: &str, duration: &str, sweep: Value) -> Value {
     })
 }
 
+/// CPU seconds (user + system) this process has used so far, from
+/// /proc/self/stat (clock ticks, assumed 100 per second as on Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs `source`'s sweep with `threads`; (wall seconds, CPU seconds).
+fn timed_cpu(source: &Value, threads: usize) -> (f64, f64) {
+    let cpu = cpu_seconds();
+    let wall = timed(source, threads);
+    (wall, cpu_seconds() - cpu)
+}
+
 /// Runs `source`'s sweep with `threads` into a fresh temp dir; wall seconds.
 fn timed(source: &Value, threads: usize) -> f64 {
     let plan = Plan::from_source(source.clone(), "bench").expect("valid sweep");
@@ -76,16 +107,26 @@ fn main() {
         "501s",
         json!({ "grid": grid, "replications": 8 }),
     );
-    let one = timed(&source, 1);
-    let two = timed(&source, 2);
+    println!("load average before: {}", load_average());
+    let (one, one_cpu) = timed_cpu(&source, 1);
+    let (two, two_cpu) = timed_cpu(&source, 2);
     println!("16 runs (2 points x 8 replications, ~20 M writes each), final files and sweep report included");
-    println!("  1 thread : {one:.3} s");
-    println!("  2 threads: {two:.3} s");
+    // CPU seconds per wall second: the cores the sweep actually got; below
+    // 2 with 2 threads means other processes held a core.
+    println!(
+        "  1 thread : {one:.3} s wall, {one_cpu:.2} s CPU ({:.2} cores)",
+        one_cpu / one
+    );
+    println!(
+        "  2 threads: {two:.3} s wall, {two_cpu:.2} s CPU ({:.2} cores)",
+        two_cpu / two
+    );
     println!(
         "  speed-up : {:.2}x on {} cores",
         one / two,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+    println!("load average after: {}", load_average());
     let exe = std::env::current_exe().expect("own path");
     for n in [100, 1000] {
         let out = Command::new(&exe)
