@@ -18,6 +18,7 @@ mod latency;
 mod storage;
 mod style;
 pub mod sweep;
+mod sweep_heatmap;
 mod throughput;
 mod timeline;
 
