@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Reruns every scenarios/*.json into results/<name>/ with charts and report.
+# Reruns every scenarios/*.json into results/<name>/ with charts and report,
+# and the example sweep into results/sweep-write-rate-sweep/.
 # The runs are deterministic, so an unchanged tree means the committed
 # results are still what the code produces (CI checks exactly that).
 # Usage: scripts/regenerate-results.sh [path/to/snapsim]
@@ -25,3 +26,9 @@ for scenario in scenarios/*.json; do
     rm -rf "results/$name"
     "$bin" run "$scenario" --out "results/$name" --quiet
 done
+
+# The example sweep: its final files, charts and sweep report (deterministic
+# for any thread count).
+echo "==> scenarios/sweep-write-rate.json (sweep) -> results/sweep-write-rate-sweep/"
+rm -rf results/sweep-write-rate-sweep
+"$bin" sweep scenarios/sweep-write-rate.json --out results/sweep-write-rate-sweep --quiet

@@ -424,3 +424,102 @@ fn bad_sweep_definitions_are_refused_before_any_run() {
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("simulates the base scenario only"));
 }
+
+/// The Markdown table rows under the heading that names `metric`.
+fn report_rows(md: &str, metric: &str) -> Vec<Vec<String>> {
+    let heading = format!("(`{metric}`)\n");
+    let start = md
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no table for {metric}"));
+    md[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_report_is_the_same_after_a_two_shard_merge_and_prints_sweep_json() {
+    use snapsim::report::report_number;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let sweep = json!({
+        "grid": { "volumes[0].workload.writes.rate": ["100/s", "200/s", "300/s"],
+                  "transfer.per_snapshot": ["10MiB/s", "20MiB/s"] },
+        "replications": 3
+    });
+    write(d, "s.json", &occupancy(sweep, "1/s", "200s"));
+    ok(&["sweep", "s.json", "--out", "whole", "-q"], d);
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let out = format!("shard{i}");
+        ok(
+            &["sweep", "s.json", "--shard", &shard, "--out", &out, "-q"],
+            d,
+        );
+        assert!(
+            !d.join(&out).join("sweep-report.html").exists(),
+            "a shard writes no report"
+        );
+    }
+    ok(&["merge", "--out", "merged", "shard0", "shard1"], d);
+    let whole = files(&d.join("whole"));
+    for name in [
+        "sweep-report.html",
+        "sweep-report.md",
+        "sweep-heatmap.svg",
+        "sweep-heatmap.png",
+        "sweep-duration-p95.svg",
+        "sweep-duration-mean.png",
+        "sweep-rejections.svg",
+        "sweep-stored-bytes.png",
+    ] {
+        assert!(whole.contains_key(name), "the sweep wrote no {name}");
+    }
+    assert_same(&d.join("whole"), &d.join("merged"));
+    let html = String::from_utf8_lossy(&whole["sweep-report.html"]).into_owned();
+    assert!(html.contains("<svg") && !html.contains("<script") && !html.contains("src=\"http"));
+
+    // Every number of every table is sweep.json's.
+    let md = String::from_utf8_lossy(&whole["sweep-report.md"]).into_owned();
+    let doc: Value = serde_json::from_slice(&whole["sweep.json"]).unwrap();
+    let points = doc["points"].as_array().unwrap();
+    let mut checked = 0;
+    for metric in [
+        "snapshot_duration_mean_seconds",
+        "snapshot_duration_p95_seconds",
+        "rejections",
+        "stored_bytes_final",
+        "storage_cost_usd",
+    ] {
+        let rows = report_rows(&md, metric);
+        assert_eq!(rows.len(), points.len(), "{metric}");
+        for (row, p) in rows.iter().zip(points) {
+            let s = &p["metrics"][metric];
+            assert_eq!(row[0], p["point"].to_string());
+            // point, 2 parameters, then n, mean ± half-width, human, min, max.
+            assert_eq!(row[3], s["n"].to_string(), "{metric}");
+            let mean = s["mean"].as_f64().unwrap();
+            let half = s["ci95_half_width"].as_f64().unwrap();
+            assert_eq!(
+                row[4],
+                format!("{} ± {}", report_number(mean), report_number(half)),
+                "{metric} point {}",
+                p["point"]
+            );
+            assert_eq!(row[6], report_number(s["min"].as_f64().unwrap()));
+            assert_eq!(row[7], report_number(s["max"].as_f64().unwrap()));
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 5 * 6);
+    assert!(md.contains("snapsim sweep scenarios/occupancy.json"));
+    assert!(md.contains("deploy/slurm/submit.sh"));
+}

@@ -17,12 +17,15 @@ pub mod data;
 pub mod document;
 pub mod files;
 pub mod markup;
+pub mod sweep_data;
+pub mod sweep_document;
 pub mod table;
 
 pub use atomic::{write_files, OutputError};
 pub use charts::{ChartError, Figure, Format};
 pub use data::{LoadError, ReportData};
 pub use files::{result_files, ResultContext};
+pub use sweep_document::{report_number, sweep_report_files};
 
 use thiserror::Error;
 

@@ -2,7 +2,7 @@
 //! directory concerned and says how to fix it. [`SweepError::is_bad_input`]
 //! tells the command line which failures are the user's input (exit 2).
 
-use crate::report::OutputError;
+use crate::report::{OutputError, ReportError};
 use crate::scenario::ScenarioError;
 use std::path::PathBuf;
 use thiserror::Error;
@@ -64,6 +64,10 @@ pub enum SweepError {
     /// Writing the final files failed.
     #[error(transparent)]
     Output(#[from] OutputError),
+    /// The sweep report could not be built from the final files (a bug or
+    /// a broken build; the final files are written already).
+    #[error("the sweep's files are written, but not its report: {0}")]
+    Report(#[from] ReportError),
     /// Shards that cannot be merged.
     #[error("cannot merge: {0}")]
     Merge(String),

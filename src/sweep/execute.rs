@@ -10,11 +10,10 @@
 //! journal is read back to write the final files.
 
 use super::error::SweepError;
-use super::output::final_files;
+use super::output::write_final;
 use super::plan::Plan;
 use super::record::{read_journal, Appender, RunStatus, Shard};
 use super::rounds::{Rounds, RunKey};
-use crate::report::write_files;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -216,7 +215,7 @@ fn finish(
         }
     }
     records.sort_by_key(|r| r.key());
-    write_files(out, &final_files(plan, header, &records))?;
+    write_final(out, plan, header, &records)?;
     Ok(SweepReport {
         points: plan.def.points(),
         runs: records.len(),

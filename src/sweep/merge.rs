@@ -5,11 +5,10 @@
 //! runs; each refusal names the directories concerned.
 
 use super::error::SweepError;
-use super::output::final_files;
+use super::output::write_final;
 use super::plan::{source_hash, Plan};
 use super::record::{read_journal, RunRecord};
 use super::rounds::Rounds;
-use crate::report::write_files;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -147,7 +146,7 @@ pub fn merge(out: &Path, shard_dirs: &[PathBuf]) -> Result<MergeReport, SweepErr
     }
     let records: Vec<RunRecord> = runs.into_values().map(|(r, _)| r).collect();
     let whole = plan.header(None);
-    write_files(out, &final_files(&plan, &whole, &records))?;
+    write_final(out, &plan, &whole, &records)?;
     Ok(MergeReport {
         scenario: plan.name,
         shards: seen_shards.len(),

@@ -3,17 +3,42 @@
 //! `runs.csv`, `points.csv` and `sweep.json`. A finished sweep, a resumed
 //! one and a merge of shards all end here with the same records, so they
 //! write the same bytes. No wall-clock data appears in any of them.
+//!
+//! [`write_final`] writes them, then (for a whole sweep, not a shard) the
+//! sweep report and its charts, built from the bytes just written.
 
+use super::error::SweepError;
 use super::plan::Plan;
 use super::record::{line, Header, RunRecord, RunStatus, SWEEP_SCHEMA_VERSION};
 use super::stats::{describe, MetricStats};
 use crate::metrics::run_metrics::FIXED_METRICS;
+use crate::report::{sweep_report_files, write_files};
 use crate::scenario::Replications;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Names of the files [`final_files`] produces, in order.
 pub const FILE_NAMES: [&str; 4] = ["runs.jsonl", "runs.csv", "points.csv", "sweep.json"];
+
+/// Writes the final files for `records` into `out`, then, unless `header`
+/// is a shard's, the sweep report and charts built from those files' bytes
+/// (so a merge writes the same report as an unsharded sweep).
+///
+/// # Errors
+/// IO errors; [`SweepError::Report`] if the report cannot be built.
+pub fn write_final(
+    out: &std::path::Path,
+    plan: &Plan,
+    header: &Header,
+    records: &[RunRecord],
+) -> Result<(), SweepError> {
+    let files = final_files(plan, header, records);
+    write_files(out, &files)?;
+    if header.shard.is_none() {
+        write_files(out, &sweep_report_files(&files)?)?;
+    }
+    Ok(())
+}
 
 /// The final files for `records` (sorted by key, one per run).
 pub fn final_files(plan: &Plan, header: &Header, records: &[RunRecord]) -> Vec<(String, Vec<u8>)> {

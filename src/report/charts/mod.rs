@@ -17,6 +17,8 @@ mod durations;
 mod latency;
 mod storage;
 mod style;
+pub mod sweep;
+mod sweep_heatmap;
 mod throughput;
 mod timeline;
 
@@ -178,32 +180,12 @@ impl Figure {
         opts: &ReportOptions,
         format: Format,
     ) -> Result<Vec<u8>, ChartError> {
-        ensure_font()?;
-        let size = self.size();
-        let figure = self.stem();
-        let draw_err = |message| ChartError::Draw { figure, message };
-        match format {
-            Format::Svg => {
-                let mut text = String::new();
-                {
-                    let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-                    self.draw(&root, data, opts).map_err(draw_err)?;
-                    root.present().map_err(|e| draw_err(de(e)))?;
-                }
-                text.push('\n');
-                Ok(text.into_bytes())
-            }
-            Format::Png => {
-                let (w, h) = size;
-                let mut pixels = vec![0u8; (w * h * 3) as usize];
-                {
-                    let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
-                    self.draw(&root, data, opts).map_err(draw_err)?;
-                    root.present().map_err(|e| draw_err(de(e)))?;
-                }
-                encode_png(&pixels, size).map_err(|message| ChartError::Encode { figure, message })
-            }
-        }
+        let painter = RunFigure {
+            figure: self,
+            data,
+            opts,
+        };
+        render(&painter, self.stem(), self.size(), format)
     }
 
     fn draw<DB: DrawingBackend>(
@@ -220,6 +202,62 @@ impl Figure {
             Figure::Degradation => latency::draw_degradation(root, data),
             Figure::DurationCdf => durations::draw_duration_cdf(root, data, opts),
             Figure::Storage => storage::draw_storage(root, data),
+        }
+    }
+}
+
+/// A figure bound to its data, drawable on any plotters backend.
+pub(crate) trait Painter {
+    /// Draws the whole figure on `root`.
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn;
+}
+
+struct RunFigure<'a> {
+    figure: Figure,
+    data: &'a ReportData,
+    opts: &'a ReportOptions,
+}
+
+impl Painter for RunFigure<'_> {
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
+        self.figure.draw(root, self.data, self.opts)
+    }
+}
+
+/// Renders `painter` as `format` at `size` (pixels, SVG user units);
+/// `figure` names it in errors.
+///
+/// # Errors
+/// [`ChartError`] if the font cannot load, plotters fails or PNG encoding
+/// fails.
+pub(crate) fn render(
+    painter: &impl Painter,
+    figure: &'static str,
+    size: (u32, u32),
+    format: Format,
+) -> Result<Vec<u8>, ChartError> {
+    ensure_font()?;
+    let draw_err = |message| ChartError::Draw { figure, message };
+    match format {
+        Format::Svg => {
+            let mut text = String::new();
+            {
+                let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+                painter.paint(&root).map_err(draw_err)?;
+                root.present().map_err(|e| draw_err(de(e)))?;
+            }
+            text.push('\n');
+            Ok(text.into_bytes())
+        }
+        Format::Png => {
+            let (w, h) = size;
+            let mut pixels = vec![0u8; (w * h * 3) as usize];
+            {
+                let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
+                painter.paint(&root).map_err(draw_err)?;
+                root.present().map_err(|e| draw_err(de(e)))?;
+            }
+            encode_png(&pixels, size).map_err(|message| ChartError::Encode { figure, message })
         }
     }
 }
