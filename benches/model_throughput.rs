@@ -56,7 +56,7 @@ fn main() {
     let sc = snapsim::scenario::load(&path).expect("the bundled quickstart loads");
     let mut cfg = sc.config.clone();
     for v in &mut cfg.volumes {
-        if let Some(w) = &mut v.writes {
+        for w in &mut v.writes {
             w.arrival = Arrival::Poisson(Frequency { per_sec: rate });
         }
     }

@@ -184,7 +184,7 @@ pub struct RawWorkload {
 #[serde(untagged)]
 pub enum RawStreams {
     /// One stream.
-    One(RawStream),
+    One(Box<RawStream>),
     /// A mixture of streams.
     Many(Vec<RawStream>),
 }
@@ -341,7 +341,7 @@ impl<'de> Deserialize<'de> for RawStreams {
                 map: A,
             ) -> Result<RawStreams, A::Error> {
                 RawStream::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-                    .map(RawStreams::One)
+                    .map(|s| RawStreams::One(Box::new(s)))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
