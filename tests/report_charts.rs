@@ -82,6 +82,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
         },
         latency: latency.then(|| vec![op("read"), op("write")]),
         station: None,
+        consistency: None,
     }
 }
 

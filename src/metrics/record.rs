@@ -86,6 +86,12 @@ pub struct SnapshotRecord {
     pub cow_copies: u64,
     /// Per-snapshot upload-rate multiplier drawn for it (1 without variability).
     pub rate_multiplier: f64,
+    /// IO pause (freeze, unmount) or instance downtime (stop) around this
+    /// request, from its start to IO resuming [s]; 0 in crash mode.
+    pub pause_seconds: f64,
+    /// Data still in the guest's write-back cache at the point in time, so
+    /// not in the snapshot (crash mode) [B].
+    pub left_out_bytes: u64,
 }
 
 impl SnapshotRecord {

@@ -96,6 +96,9 @@ pub struct VolumeSummary {
     pub storage: Storage,
     /// Foreground latency by pending level; `None` at flow fidelity.
     pub latency: Option<Vec<super::latency::OpLatency>>,
+    /// Pauses, downtime and data left out around requests; `None` in crash
+    /// mode without a modelled cache.
+    pub consistency: Option<ConsistencySummary>,
     /// The storage station as a queue; `None` at flow fidelity.
     pub station: Option<super::latency::StationStats>,
 }
@@ -147,4 +150,20 @@ pub struct Storage {
     pub cost_usd: f64,
     /// Monthly cost if the final storage were kept [USD/month].
     pub final_monthly_cost_usd: f64,
+}
+
+/// Consistency around the volume's snapshot requests.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsistencySummary {
+    /// `crash`, `freeze`, `unmount` or `stop`.
+    pub mode: String,
+    /// IO pause (freeze, unmount) or downtime (stop) summed over requests [s].
+    pub pause_seconds_total: f64,
+    /// Longest single pause or downtime [s].
+    pub pause_seconds_max: f64,
+    /// Data left out of snapshots because it was still in the guest's cache,
+    /// summed over accepted snapshots [B].
+    pub left_out_bytes_total: u64,
+    /// Most data left out of one snapshot [B].
+    pub left_out_bytes_max: u64,
 }

@@ -142,6 +142,8 @@ pub struct VolumeConfig {
     pub encrypted: bool,
     /// Maximum pending snapshots (5 for SSD, 1 for HDD by default).
     pub pending_limit: u32,
+    /// The guest's write-back cache, if modelled.
+    pub cache: Option<WriteCache>,
     /// Index into [`TransferConfig::pools`], if the volume shares a pool.
     pub pool: Option<usize>,
     /// Write streams, mixed in time order; empty: the volume receives no
@@ -368,4 +370,78 @@ pub struct ScheduleConfig {
     pub retention: Retention,
     /// Tags copied onto every snapshot, in file order.
     pub tags: Vec<(String, String)>,
+    /// What happens around each request (EBS_FACTS.md §6).
+    pub consistency: Consistency,
+}
+
+/// The guest's write-back cache: written data reaches the volume only at the
+/// next periodic flush (or at once when the cache is full), so a
+/// crash-consistent snapshot misses what is still in it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WriteCache {
+    /// Most dirty data the cache holds [B].
+    pub size: Bytes,
+    /// The cache is flushed at every multiple of this interval.
+    pub flush_interval: SimDuration,
+}
+
+/// Consistency mode around a snapshot request.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Consistency {
+    /// Nothing pauses; data still in the guest's cache is left out.
+    Crash,
+    /// Writes pause while the cache flushes at `flush` and the request is
+    /// made (`request`); they resume once the snapshot is pending.
+    Freeze {
+        /// Flush rate of the cache to the volume [B/s].
+        flush: Bandwidth,
+        /// Time from the call to `pending`.
+        request: SimDuration,
+    },
+    /// As freeze, plus unmounting before and remounting after.
+    Unmount {
+        /// Flush rate [B/s].
+        flush: Bandwidth,
+        /// Time from the call to `pending`.
+        request: SimDuration,
+        /// Unmount time.
+        unmount: SimDuration,
+        /// Remount time.
+        remount: SimDuration,
+    },
+    /// Root volumes: the instance stops (flushing everything), the snapshot
+    /// is requested, and the instance starts once it is pending; no IO at all
+    /// while it is down.
+    Stop {
+        /// Instance stop time.
+        stop: SimDuration,
+        /// Time from the call to `pending`.
+        request: SimDuration,
+        /// Instance start time.
+        start: SimDuration,
+    },
+}
+
+impl Consistency {
+    /// (time before the call, time after the call until IO resumes, whether
+    /// IO arriving meanwhile is dropped) for `cached` bytes in the cache.
+    pub fn pause(&self, cached: u64) -> (SimDuration, SimDuration, bool) {
+        let flush =
+            |bw: Bandwidth| SimDuration::from_secs_f64_ceil(cached as f64 / bw.bytes_per_sec);
+        match *self {
+            Consistency::Crash => (SimDuration::ZERO, SimDuration::ZERO, false),
+            Consistency::Freeze { flush: bw, request } => (flush(bw), request, false),
+            Consistency::Unmount {
+                flush: bw,
+                request,
+                unmount,
+                remount,
+            } => (unmount + flush(bw), request + remount, false),
+            Consistency::Stop {
+                stop,
+                request,
+                start,
+            } => (stop, request + start, true),
+        }
+    }
 }

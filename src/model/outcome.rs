@@ -1,10 +1,12 @@
 //! Turns the final simulation state into the run summary.
 
+use super::config::Consistency;
 use super::simulation::Simulation;
 use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
 use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
+use crate::metrics::summary::ConsistencySummary;
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
@@ -75,6 +77,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             cow_copies: vs.cow_copies,
             storage: storage_of(sim, i, end),
             latency: sim.io[i].as_ref().map(|io| io.recorder.summary()),
+            consistency: consistency_of(sim, i),
             station: sim.io[i].as_ref().map(|io| {
                 let secs = sim.cfg.duration.as_secs_f64();
                 let r = &io.recorder;
@@ -117,6 +120,31 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         storage: sim.storage_points().to_vec(),
         timeseries: super::series::build(sim, end),
     }
+}
+
+/// Pauses and left-out data of volume `volume`'s requests.
+fn consistency_of(sim: &Simulation, volume: usize) -> Option<ConsistencySummary> {
+    let v = &sim.cfg.volumes[volume];
+    let mode = match v.schedule.consistency {
+        Consistency::Crash if v.cache.is_none() => return None,
+        Consistency::Crash => "crash",
+        Consistency::Freeze { .. } => "freeze",
+        Consistency::Unmount { .. } => "unmount",
+        Consistency::Stop { .. } => "stop",
+    };
+    let mut s = ConsistencySummary {
+        mode: mode.to_string(),
+        ..ConsistencySummary::default()
+    };
+    for r in sim.records.iter().filter(|r| r.volume == volume) {
+        s.pause_seconds_total += r.pause_seconds;
+        s.pause_seconds_max = s.pause_seconds_max.max(r.pause_seconds);
+        if r.snapshot_id.is_some() {
+            s.left_out_bytes_total += r.left_out_bytes;
+            s.left_out_bytes_max = s.left_out_bytes_max.max(r.left_out_bytes);
+        }
+    }
+    Some(s)
 }
 
 /// Integrates the volume's stored bytes over the run.

@@ -6,8 +6,8 @@
 //! checks); writes are applied lazily by each [`VolumeState`]. Every handler
 //! first advances the volumes it touches to `now`.
 
-use super::config::Fidelity;
 use super::config::VolumeConfig;
+use super::config::{Consistency, Fidelity};
 use super::config::{LimitPolicy, Retention, SimConfig, Times};
 use super::feed::FeedCursor;
 use super::io::recorder::Recorder;
@@ -17,7 +17,7 @@ use super::rng::{stream, StreamRng};
 use super::source::IoSource;
 use super::storage::StorageLedger;
 use super::transfer::{allocate, FlowSpec};
-use super::volume::{PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
+use super::volume::{Pause, PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
 use super::ModelError;
 use crate::engine::{EventId, Model, Scheduler, SimDuration, SimTime};
@@ -46,6 +46,14 @@ pub enum Event {
         scheduled_at: SimTime,
         /// 0 for the first call, then retries.
         attempt: u32,
+        /// Whether the consistency preparation (flush, unmount, stop) is
+        /// done, so the call is made now.
+        prepared: bool,
+    },
+    /// IO held by a freeze or unmount may proceed (the snapshot is pending).
+    PauseReleased {
+        /// Volume index.
+        volume: usize,
     },
     /// A snapshot's last delta block has been uploaded.
     UploadFinished {
@@ -92,6 +100,8 @@ pub(crate) struct VolumeBook {
     pub(crate) skipped: u64,
     pub(crate) last_call: Option<SimTime>,
     pub(crate) max_pending: u32,
+    /// Pause of the request being prepared [s].
+    pub(crate) pause: f64,
     jitter_rng: StreamRng,
 }
 
@@ -184,15 +194,18 @@ impl Simulation {
                 (None, writes)
             };
             io.push(io_volume);
-            volumes.push(VolumeState::new(
-                blocks,
-                used,
-                bs,
-                writes,
-                cfg.verify,
-                horizon,
-                cfg.timeseries_step,
-            ));
+            volumes.push(
+                VolumeState::new(
+                    blocks,
+                    used,
+                    bs,
+                    writes,
+                    cfg.verify,
+                    horizon,
+                    cfg.timeseries_step,
+                )
+                .with_cache(v.cache),
+            );
             books.push(VolumeBook {
                 scheduled: 0,
                 calls: 0,
@@ -201,6 +214,7 @@ impl Simulation {
                 skipped: 0,
                 last_call: None,
                 max_pending: 0,
+                pause: 0.0,
                 jitter_rng: stream(cfg.seed, &format!("volume/{}/jitter", v.name)),
             });
             rate_rngs.push(stream(cfg.seed, &format!("volume/{}/upload-rate", v.name)));
@@ -272,6 +286,7 @@ impl Simulation {
                 volume,
                 scheduled_at: now,
                 attempt: 0,
+                prepared: false,
             },
         );
         if let Some(t) = slot_time(&schedule.times, slot + 1) {
@@ -288,6 +303,54 @@ impl Simulation {
                     .ok();
             }
         }
+    }
+
+    /// Starts the consistency procedure before a call (freeze, unmount,
+    /// stop): pauses the volume's IO and schedules the call after the
+    /// preparation. Returns false in crash mode (call at once).
+    fn prepare(
+        &mut self,
+        sched: &mut Scheduler<Event>,
+        volume: usize,
+        scheduled_at: SimTime,
+        attempt: u32,
+    ) -> bool {
+        let mode = self.cfg.volumes[volume].schedule.consistency;
+        if mode == Consistency::Crash {
+            return false;
+        }
+        let now = sched.now();
+        let vs = &mut self.volumes[volume];
+        vs.advance_to(now);
+        let (before, after, drop) = mode.pause(vs.cached_at(now));
+        vs.flush_cache();
+        let end = now + before + after;
+        vs.pause = Some(Pause {
+            start: now,
+            end,
+            drop,
+            released: false,
+        });
+        self.books[volume].pause = (end - now).as_secs_f64();
+        sched.schedule_after(
+            before,
+            Event::RequestDue {
+                volume,
+                scheduled_at,
+                attempt,
+                prepared: true,
+            },
+        );
+        sched.schedule_at(end, Event::PauseReleased { volume }).ok();
+        true
+    }
+
+    /// IO resumes after a pause; held IO proceeds in arrival order.
+    fn on_pause_released(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
+        if let Some(p) = self.volumes[volume].pause.as_mut() {
+            p.released = true;
+        }
+        self.release_held_io(sched, volume);
     }
 
     fn on_request(
@@ -325,6 +388,12 @@ impl Simulation {
             progress: 0.0,
             cow_copies: 0,
             rate_multiplier: 1.0,
+            pause_seconds: std::mem::take(&mut self.books[volume].pause),
+            left_out_bytes: if self.cfg.volumes[volume].schedule.consistency == Consistency::Crash {
+                self.volumes[volume].cached_at(now)
+            } else {
+                0
+            },
         };
         let policy = vcfg.schedule.on_limit;
         if refusal.is_some() && policy == LimitPolicy::Skip {
@@ -352,6 +421,7 @@ impl Simulation {
                         volume,
                         scheduled_at,
                         attempt: attempt + 1,
+                        prepared: false,
                     },
                 );
             }
@@ -606,7 +676,13 @@ impl Model for Simulation {
                 volume,
                 scheduled_at,
                 attempt,
-            } => self.on_request(sched, volume, scheduled_at, attempt),
+                prepared,
+            } => {
+                if prepared || !self.prepare(sched, volume, scheduled_at, attempt) {
+                    self.on_request(sched, volume, scheduled_at, attempt);
+                }
+            }
+            Event::PauseReleased { volume } => self.on_pause_released(sched, volume),
             Event::UploadFinished { record } => self.on_upload_finished(sched, record),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
             Event::IoArrival { volume, source } => self.on_io_arrival(sched, volume, source),

@@ -80,6 +80,29 @@ pub struct Versions {
     pub next: u64,
 }
 
+/// A pause of the volume's IO around a snapshot request (freeze, unmount,
+/// stop): IO arriving in `[start, end)` is held until `released` (then applied
+/// after the snapshot's point in time), or dropped (instance stopped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pause {
+    /// Start of the pause.
+    pub start: SimTime,
+    /// When IO resumes.
+    pub end: SimTime,
+    /// IO in the window is dropped rather than held.
+    pub drop: bool,
+    /// Held IO may proceed.
+    pub released: bool,
+}
+
+impl Pause {
+    /// Whether an IO arriving at `at` falls in the pause.
+    #[inline]
+    pub fn covers(&self, at: SimTime) -> bool {
+        at >= self.start && at < self.end
+    }
+}
+
 /// The mutable state of one volume.
 pub struct VolumeState {
     /// Block size [B].
@@ -101,6 +124,11 @@ pub struct VolumeState {
     pub versions: Option<Versions>,
     /// Horizon: writes at or after it are never applied.
     pub horizon: SimTime,
+    /// The current or last pause, if any.
+    pub pause: Option<Pause>,
+    cache: Option<super::config::WriteCache>,
+    cache_bytes: u64,
+    cache_epoch: u64,
     /// Writes per time-series step, and bytes.
     pub step_writes: Vec<u64>,
     /// Bytes written per time-series step [B].
@@ -154,6 +182,30 @@ impl VolumeState {
             step_ns,
             cur_step: 0,
             cur_step_end: step_ns,
+            pause: None,
+            cache: None,
+            cache_bytes: 0,
+            cache_epoch: 0,
+        }
+    }
+
+    /// Models the guest's write-back cache.
+    pub fn with_cache(mut self, cache: Option<super::config::WriteCache>) -> VolumeState {
+        self.cache = cache;
+        self
+    }
+
+    /// Empties the guest's cache (a freeze, unmount or stop flushes it).
+    pub fn flush_cache(&mut self) {
+        self.cache_bytes = 0;
+    }
+
+    /// Bytes in the guest's cache at `t` (call after advancing to `t`):
+    /// written since the last periodic flush, at most the cache size.
+    pub fn cached_at(&self, t: SimTime) -> u64 {
+        match self.cache {
+            Some(c) if t.0 / c.flush_interval.0.max(1) == self.cache_epoch => self.cache_bytes,
+            _ => 0,
         }
     }
 
@@ -164,6 +216,15 @@ impl VolumeState {
             return;
         };
         while gen.peek_time() < limit {
+            if let Some(p) = self.pause.filter(|p| p.covers(gen.peek_time())) {
+                if p.drop {
+                    gen.next_io();
+                    continue;
+                }
+                if !p.released {
+                    break;
+                }
+            }
             match gen.next_io() {
                 Some((w, true)) => self.apply_write(w.at, w.offset, w.len),
                 Some((_, false)) => {}
@@ -184,6 +245,14 @@ impl VolumeState {
         }
         self.step_writes[self.cur_step] += 1;
         self.step_bytes[self.cur_step] += len;
+        if let Some(c) = self.cache {
+            let epoch = at.0 / c.flush_interval.0.max(1);
+            if epoch != self.cache_epoch {
+                self.cache_bytes = 0;
+                self.cache_epoch = epoch;
+            }
+            self.cache_bytes = (self.cache_bytes + len).min(c.size.0);
+        }
         let first = offset / self.block_size;
         let last = (offset + len - 1) / self.block_size;
         if self.versions.is_some() {

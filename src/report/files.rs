@@ -141,6 +141,8 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
     m.insert("DurationSeconds".into(), json!(r.duration_seconds()));
     m.insert("CowCopies".into(), json!(r.cow_copies));
     m.insert("RateMultiplier".into(), json!(r.rate_multiplier));
+    m.insert("PauseSeconds".into(), json!(r.pause_seconds));
+    m.insert("LeftOutBytes".into(), json!(r.left_out_bytes));
     m.insert("Error".into(), json!(r.error.map(|e| e.as_str())));
     m.insert("WillRetry".into(), json!(r.will_retry));
     m
@@ -148,7 +150,7 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
 
 /// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
 fn csv(rows: &[Map<String, Value>]) -> String {
-    const COLUMNS: [&str; 22] = [
+    const COLUMNS: [&str; 24] = [
         "SnapshotId",
         "VolumeId",
         "VolumeName",
@@ -169,6 +171,8 @@ fn csv(rows: &[Map<String, Value>]) -> String {
         "DurationSeconds",
         "CowCopies",
         "RateMultiplier",
+        "PauseSeconds",
+        "LeftOutBytes",
         "Error",
         "WillRetry",
     ];

@@ -14,6 +14,7 @@
 //! offending value and the fix.
 
 mod choice;
+mod consistency;
 pub mod error;
 pub mod json_path;
 mod performance;

@@ -163,6 +163,9 @@ pub struct RawVolume {
     pub snapshots: Option<RawSnapshots>,
     /// Storage station at IO fidelity. Default: per volume type.
     pub performance: Option<RawPerformance>,
+    /// The guest's write-back cache. Default: none.
+    #[schemars(schema_with = "super::consistency::cache_schema")]
+    pub cache: Option<serde_json::Value>,
 }
 
 /// Foreground IO of a volume.
@@ -307,6 +310,9 @@ pub struct RawSnapshots {
     pub retain: Option<RawRetain>,
     /// Tags copied onto every snapshot, in file order.
     pub tags: Option<RawTags>,
+    /// "crash" (default), {"freeze": …}, {"unmount": …} or {"stop": …}.
+    #[schemars(schema_with = "super::consistency::consistency_schema")]
+    pub consistency: Option<serde_json::Value>,
 }
 
 /// Policy when a snapshot request hits a limit.

@@ -15,6 +15,7 @@ pub(crate) fn validate_schedule(
     path: &str,
     raw: Option<&RawSnapshots>,
     duration: &DurationText,
+    flush_default: crate::model::units::Bandwidth,
 ) -> Result<(ScheduleConfig, u128), Invalid> {
     let Some(raw) = raw else {
         let none = ScheduleConfig {
@@ -23,6 +24,7 @@ pub(crate) fn validate_schedule(
             on_limit: LimitPolicy::Fail,
             retention: Retention::KeepAll,
             tags: Vec::new(),
+            consistency: crate::model::config::Consistency::Crash,
         };
         return Ok((none, 0));
     };
@@ -97,6 +99,11 @@ pub(crate) fn validate_schedule(
         on_limit: validate_on_limit(&format!("{path}.on_limit"), raw.on_limit.as_ref())?,
         retention: validate_retain(&format!("{path}.retain"), raw.retain.as_ref())?,
         tags: raw.tags.as_ref().map(|t| t.0.clone()).unwrap_or_default(),
+        consistency: super::consistency::consistency(
+            &format!("{path}.consistency"),
+            raw.consistency.as_ref(),
+            flush_default,
+        )?,
     };
     Ok((schedule, requests))
 }

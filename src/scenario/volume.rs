@@ -155,7 +155,9 @@ pub(crate) fn validate_volume(
         &format!("{path}.snapshots"),
         raw.snapshots.as_ref(),
         ctx.duration,
+        provisioned.throughput,
     )?;
+    let cache = super::consistency::cache(&format!("{path}.cache"), raw.cache.as_ref())?;
     Ok(VolumeDraft {
         config: VolumeConfig {
             name: raw.name.clone(),
@@ -164,6 +166,7 @@ pub(crate) fn validate_volume(
             used,
             encrypted: raw.encrypted.unwrap_or(false),
             pending_limit,
+            cache,
             pool,
             writes,
             reads,

@@ -19,6 +19,7 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
         used,
         encrypted: false,
         pending_limit: 5,
+        cache: None,
         pool: None,
         writes: Vec::new(),
         schedule: ScheduleConfig {
@@ -27,6 +28,7 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
             on_limit: LimitPolicy::Fail,
             retention: Retention::KeepAll,
             tags: Vec::new(),
+            consistency: Consistency::Crash,
         },
     }
 }

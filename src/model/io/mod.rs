@@ -19,6 +19,7 @@ use super::config::{LatencyDist, Performance, SnapshotReadPriority, VolumeConfig
 use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
 use super::source::IoSource;
+use super::workload::Write;
 use crate::engine::{Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
 use limits::Limits;
 use rand_distr::{Distribution, Exp1, StandardNormal};
@@ -45,6 +46,8 @@ pub struct IoVolume {
     admission: VecDeque<(Job, f64)>,
     tokens_event: bool,
     snapshot_reads_scheduled: bool,
+    /// IO held by a pause (freeze, unmount) until it is released.
+    held: Vec<(Write, u8)>,
     /// Latency histograms and per-step figures.
     pub recorder: Recorder,
 }
@@ -71,6 +74,7 @@ impl IoVolume {
             admission: VecDeque::new(),
             tokens_event: false,
             snapshot_reads_scheduled: false,
+            held: Vec::new(),
             recorder,
         }
     }
@@ -189,7 +193,6 @@ impl Simulation {
     ) {
         let now = sched.now();
         let horizon = SimTime::ZERO + self.cfg.duration;
-        let block_size = self.cfg.block_size.0;
         let vs = &mut self.volumes[volume];
         let Some(io) = self.io[volume].as_mut() else {
             return;
@@ -207,6 +210,38 @@ impl Simulation {
                 .schedule_at(next, Event::IoArrival { volume, source })
                 .ok();
         }
+        if let Some(p) = vs.pause.filter(|p| p.covers(now)) {
+            if p.drop {
+                return; // the instance is down: no IO
+            }
+            if !p.released {
+                io.held.push((w, op));
+                return;
+            }
+        }
+        self.submit_io(sched, volume, w, op);
+    }
+
+    /// Submits IO held by a pause, in arrival order, now that it may run.
+    pub(crate) fn release_held_io(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
+        let Some(io) = self.io[volume].as_mut() else {
+            return;
+        };
+        for (w, op) in std::mem::take(&mut io.held) {
+            self.submit_io(sched, volume, w, op);
+        }
+    }
+
+    /// An IO that arrived at `w.at` enters the volume now: its block effects
+    /// apply, and it joins the admission queue. Its latency counts from its
+    /// arrival, so time held by a pause shows in it.
+    fn submit_io(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
+        let now = sched.now();
+        let block_size = self.cfg.block_size.0;
+        let vs = &mut self.volumes[volume];
+        let Some(io) = self.io[volume].as_mut() else {
+            return;
+        };
         let cow = if op == WRITE {
             let before = vs.cow_copies;
             vs.apply_write(now, w.offset, w.len);
@@ -220,7 +255,7 @@ impl Simulation {
             kind: op,
             pending: vs.pending.len().min(255) as u8,
             len: w.len,
-            arrived: now,
+            arrived: w.at,
             service_ns: io.service(w.len, cow * 2 * block_size),
         };
         let ios = io
