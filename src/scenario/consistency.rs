@@ -12,6 +12,7 @@
 //! unmount and remount 2 s each; an instance stops in 60 s and starts in 45 s.
 
 use super::error::Invalid;
+use super::stream_shape::object;
 use super::units::{parse_bandwidth, parse_bytes, parse_duration};
 use crate::engine::SimDuration;
 use crate::model::config::{Consistency, WriteCache};
@@ -35,22 +36,6 @@ pub fn cache_schema(_: &mut SchemaGenerator) -> Schema {
         "type": "object",
         "examples": [{"size": "256MiB", "flush_interval": "30s"}]
     })
-}
-
-fn fields<'a>(v: &'a Value, path: &str, keys: &[&str]) -> Result<&'a Map<String, Value>, Invalid> {
-    let m = v.as_object().ok_or_else(|| {
-        Invalid::at(
-            path,
-            format!("expected an object with {}, got {v}", keys.join(", ")),
-        )
-    })?;
-    if let Some(k) = m.keys().find(|k| !keys.contains(&k.as_str())) {
-        return Err(Invalid::at(
-            format!("{path}.{k}"),
-            format!("unknown key `{k}`; the keys here are {}", keys.join(", ")),
-        ));
-    }
-    Ok(m)
 }
 
 fn duration(
@@ -99,7 +84,7 @@ pub(crate) fn consistency(
     if v.as_str() == Some("crash") {
         return Ok(Consistency::Crash);
     }
-    let m = fields(v, path, &["freeze", "unmount", "stop"])
+    let m = object(v, path, &["freeze", "unmount", "stop"])
         .map_err(|e| Invalid::at(e.path, format!("{}; or use \"crash\"", e.message)))?;
     if m.len() != 1 {
         return Err(Invalid::at(
@@ -111,14 +96,14 @@ pub(crate) fn consistency(
     let p = format!("{path}.{kind}");
     Ok(match kind.as_str() {
         "freeze" => {
-            let o = fields(body, &p, &["flush_rate", "request"])?;
+            let o = object(body, &p, &["flush_rate", "request"])?;
             Consistency::Freeze {
                 flush: bandwidth(o, &p, flush_default)?,
                 request: duration(o, &p, "request", request)?,
             }
         }
         "unmount" => {
-            let o = fields(body, &p, &["flush_rate", "request", "unmount", "remount"])?;
+            let o = object(body, &p, &["flush_rate", "request", "unmount", "remount"])?;
             Consistency::Unmount {
                 flush: bandwidth(o, &p, flush_default)?,
                 request: duration(o, &p, "request", request)?,
@@ -127,7 +112,7 @@ pub(crate) fn consistency(
             }
         }
         _ => {
-            let o = fields(body, &p, &["stop", "request", "start"])?;
+            let o = object(body, &p, &["stop", "request", "start"])?;
             Consistency::Stop {
                 stop: duration(o, &p, "stop", SimDuration::from_secs(60))?,
                 request: duration(o, &p, "request", request)?,
@@ -140,7 +125,7 @@ pub(crate) fn consistency(
 /// The guest write-back cache of a volume.
 pub(crate) fn cache(path: &str, raw: Option<&Value>) -> Result<Option<WriteCache>, Invalid> {
     let Some(v) = raw else { return Ok(None) };
-    let o = fields(v, path, &["size", "flush_interval"])?;
+    let o = object(v, path, &["size", "flush_interval"])?;
     let size_path = format!("{path}.size");
     let size_text = o
         .get("size")

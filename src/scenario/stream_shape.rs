@@ -53,7 +53,8 @@ fn unit<T, E: std::fmt::Display>(path: &str, r: Result<T, E>) -> Result<T, Inval
     r.map_err(|e| Invalid::at(path, e.to_string()))
 }
 
-fn object<'a>(
+/// The object at `path`, refusing keys other than `keys`.
+pub(crate) fn object<'a>(
     v: &'a Value,
     path: &str,
     keys: &[&str],
