@@ -102,6 +102,7 @@ fn fixture() -> ReportData {
         usd_per_gb_month: 0.05,
         verification: None,
         volumes: vec![volume("db", true), volume("logs", false)],
+        groups: Vec::new(),
         scenario_source: serde_json::json!({
             "name": "fixture", "duration": "4h",
             "transfer": { "per_snapshot": "48MiB/s", "pools": [{ "name": "link", "rate": "100MiB/s" }] },

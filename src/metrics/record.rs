@@ -92,6 +92,10 @@ pub struct SnapshotRecord {
     /// Data still in the guest's write-back cache at the point in time, so
     /// not in the snapshot (crash mode) [B].
     pub left_out_bytes: u64,
+    /// The multi-volume set this request belongs to, if any.
+    pub set_id: Option<String>,
+    /// When every snapshot of the set had completed.
+    pub set_completed_at: Option<SimTime>,
 }
 
 impl SnapshotRecord {

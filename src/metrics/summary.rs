@@ -42,6 +42,9 @@ pub struct RunSummary {
     pub verification: Option<Verification>,
     /// One entry per volume, in scenario order.
     pub volumes: Vec<VolumeSummary>,
+    /// One entry per multi-volume snapshot set.
+    #[serde(default)]
+    pub groups: Vec<GroupSummary>,
     /// The scenario file as parsed, echoed for provenance.
     pub scenario_source: serde_json::Value,
 }
@@ -166,4 +169,21 @@ pub struct ConsistencySummary {
     pub left_out_bytes_total: u64,
     /// Most data left out of one snapshot [B].
     pub left_out_bytes_max: u64,
+}
+
+/// A multi-volume snapshot set.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    /// Set name.
+    pub name: String,
+    /// Member volumes.
+    pub volumes: Vec<String>,
+    /// Schedule slots that came due.
+    pub scheduled: u64,
+    /// CreateSnapshots calls accepted (every member got a snapshot).
+    pub accepted: u64,
+    /// Sets whose every member completed.
+    pub completed: u64,
+    /// From the set's point in time to its last member's completion [s].
+    pub set_duration_seconds: Option<super::stats::Distribution>,
 }

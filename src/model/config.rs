@@ -20,6 +20,8 @@ pub struct SimConfig {
     pub transfer: TransferConfig,
     /// The volumes, after `count` expansion, in file order.
     pub volumes: Vec<VolumeConfig>,
+    /// Multi-volume snapshot sets (CreateSnapshots on an instance).
+    pub groups: Vec<GroupConfig>,
     /// Track block versions and check every completed snapshot's contents.
     pub verify: bool,
     /// Step of the per-volume time series.
@@ -79,6 +81,20 @@ pub struct Performance {
     /// Whether the volume's EBS limits (IOPS, throughput, burst credits)
     /// apply; off for analytic checks of the station alone.
     pub limits: bool,
+}
+
+/// A crash-consistent multi-volume snapshot set (EBS_FACTS.md §6 C5,
+/// §3.1.6): one request snapshots every member at the same point in time; if
+/// any member would be rejected the whole request is; the set is complete
+/// when its last member completes.
+#[derive(Clone, Debug)]
+pub struct GroupConfig {
+    /// Group name.
+    pub name: String,
+    /// Indices of the member volumes (their own schedules are `Never`).
+    pub members: Vec<usize>,
+    /// When the set is requested (consistency is crash for sets).
+    pub schedule: ScheduleConfig,
 }
 
 /// How concurrent uploads share a limited link.

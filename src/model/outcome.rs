@@ -6,7 +6,7 @@ use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
 use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
-use crate::metrics::summary::ConsistencySummary;
+use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
@@ -112,6 +112,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             mismatched_blocks: sim.mismatched_blocks,
         }),
         volumes,
+        groups: groups_of(sim),
         scenario_source: meta.source,
     };
     RunResult {
@@ -120,6 +121,41 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         storage: sim.storage_points().to_vec(),
         timeseries: super::series::build(sim, end),
     }
+}
+
+/// Per multi-volume set: requests accepted, sets completed, set durations.
+fn groups_of(sim: &Simulation) -> Vec<GroupSummary> {
+    sim.cfg
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| {
+            let prefix = format!("set-{}-", group.name);
+            let mut sets: std::collections::BTreeMap<&str, (SimTime, Option<SimTime>)> =
+                Default::default();
+            for r in sim.records.iter().filter(|r| r.snapshot_id.is_some()) {
+                if let Some(id) = r.set_id.as_deref().filter(|id| id.starts_with(&prefix)) {
+                    sets.insert(id, (r.requested_at, r.set_completed_at));
+                }
+            }
+            let durations: Vec<f64> = sets
+                .values()
+                .filter_map(|(at, done)| done.map(|d| (d - *at).as_secs_f64()))
+                .collect();
+            GroupSummary {
+                name: group.name.clone(),
+                volumes: group
+                    .members
+                    .iter()
+                    .map(|&v| sim.cfg.volumes[v].name.clone())
+                    .collect(),
+                scheduled: sim.group_books[g].scheduled,
+                accepted: sets.len() as u64,
+                completed: durations.len() as u64,
+                set_duration_seconds: Distribution::of(&durations),
+            }
+        })
+        .collect()
 }
 
 /// Pauses and left-out data of volume `volume`'s requests.

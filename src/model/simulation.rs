@@ -50,6 +50,22 @@ pub enum Event {
         /// done, so the call is made now.
         prepared: bool,
     },
+    /// Schedule slot `slot` of a multi-volume set came due.
+    GroupSlotDue {
+        /// Group index.
+        group: usize,
+        /// Slot number, from 0.
+        slot: u64,
+    },
+    /// A set's CreateSnapshots call is made.
+    GroupRequestDue {
+        /// Group index.
+        group: usize,
+        /// The slot's instant.
+        scheduled_at: SimTime,
+        /// 0 for the first call, then retries.
+        attempt: u32,
+    },
     /// IO held by a freeze or unmount may proceed (the snapshot is pending).
     PauseReleased {
         /// Volume index.
@@ -105,6 +121,15 @@ pub(crate) struct VolumeBook {
     jitter_rng: StreamRng,
 }
 
+/// Per multi-volume set bookkeeping.
+pub(crate) struct GroupBook {
+    /// Set requests (calls) made so far; numbers the set ids.
+    pub(crate) requests: u64,
+    /// Slots that came due.
+    pub(crate) scheduled: u64,
+    jitter_rng: StreamRng,
+}
+
 /// An upload in progress: which record, its own cap.
 struct Flow {
     record: usize,
@@ -118,6 +143,8 @@ pub struct Simulation {
     pub(crate) cfg: SimConfig,
     pub(crate) volumes: Vec<VolumeState>,
     pub(crate) books: Vec<VolumeBook>,
+    /// Per multi-volume set: requests made so far and its jitter stream.
+    pub(crate) group_books: Vec<GroupBook>,
     pub(crate) records: Vec<SnapshotRecord>,
     pub(crate) storage: StorageLedger,
     flows: Vec<Flow>,
@@ -232,11 +259,25 @@ impl Simulation {
             .map(|v| v.provisioned.size.0.div_ceil(bs))
             .collect();
         let storage = StorageLedger::new(blocks, bs);
+        let mut group_books = Vec::with_capacity(cfg.groups.len());
+        for (g, group) in cfg.groups.iter().enumerate() {
+            group_books.push(GroupBook {
+                requests: 0,
+                scheduled: 0,
+                jitter_rng: stream(cfg.seed, &format!("group/{}/jitter", group.name)),
+            });
+            if let Some(t) = slot_time(&group.schedule.times, 0).filter(|&t| t < horizon) {
+                sched
+                    .schedule_at(t, Event::GroupSlotDue { group: g, slot: 0 })
+                    .expect("the clock is at zero");
+            }
+        }
         let n_volumes = cfg.volumes.len();
         Ok(Simulation {
             cfg,
             volumes,
             books,
+            group_books,
             records: Vec::new(),
             storage,
             flows: Vec::new(),
@@ -265,6 +306,42 @@ impl Simulation {
 
     fn horizon(&self) -> SimTime {
         SimTime::ZERO + self.cfg.duration
+    }
+
+    fn on_group_slot(&mut self, sched: &mut Scheduler<Event>, group: usize, slot: u64) {
+        let now = sched.now();
+        let g = &self.cfg.groups[group];
+        let jitter = if g.schedule.jitter.is_zero() {
+            SimDuration::ZERO
+        } else {
+            let j = g.schedule.jitter.0;
+            SimDuration(self.group_books[group].jitter_rng.random_range(0..=j))
+        };
+        self.group_books[group].scheduled += 1;
+        for &v in &g.members {
+            self.books[v].scheduled += 1;
+        }
+        sched.schedule_after(
+            jitter,
+            Event::GroupRequestDue {
+                group,
+                scheduled_at: now,
+                attempt: 0,
+            },
+        );
+        if let Some(t) = slot_time(&g.schedule.times, slot + 1) {
+            if t < self.horizon() {
+                sched
+                    .schedule_at(
+                        t,
+                        Event::GroupSlotDue {
+                            group,
+                            slot: slot + 1,
+                        },
+                    )
+                    .ok();
+            }
+        }
     }
 
     fn on_slot(&mut self, sched: &mut Scheduler<Event>, volume: usize, slot: u64) {
@@ -360,74 +437,145 @@ impl Simulation {
         scheduled_at: SimTime,
         attempt: u32,
     ) {
-        let now = sched.now();
-        self.volumes[volume].advance_to(now);
-        let vcfg = &self.cfg.volumes[volume];
-        let book = &self.books[volume];
-        let refusal = if book.last_call.is_some_and(|t| now - t < REQUEST_SPACING) {
+        let policy = self.cfg.volumes[volume].schedule.on_limit;
+        if let Some(delay) = self.call(sched, &[volume], policy, scheduled_at, attempt, None) {
+            sched.schedule_after(
+                delay,
+                Event::RequestDue {
+                    volume,
+                    scheduled_at,
+                    attempt: attempt + 1,
+                    prepared: false,
+                },
+            );
+        }
+    }
+
+    /// A set's CreateSnapshots call: every member or none.
+    fn on_group_request(
+        &mut self,
+        sched: &mut Scheduler<Event>,
+        group: usize,
+        scheduled_at: SimTime,
+        attempt: u32,
+    ) {
+        let g = &self.cfg.groups[group];
+        let members = g.members.clone();
+        let policy = g.schedule.on_limit;
+        let set_id = format!("set-{}-{}", g.name, self.group_books[group].requests);
+        self.group_books[group].requests += 1;
+        if let Some(delay) = self.call(sched, &members, policy, scheduled_at, attempt, Some(set_id))
+        {
+            sched.schedule_after(
+                delay,
+                Event::GroupRequestDue {
+                    group,
+                    scheduled_at,
+                    attempt: attempt + 1,
+                },
+            );
+        }
+    }
+
+    /// Why a call on `volume` at `now` would be rejected, if it would.
+    fn refusal(&self, volume: usize, now: SimTime) -> Option<ErrorCode> {
+        if self.books[volume]
+            .last_call
+            .is_some_and(|t| now - t < REQUEST_SPACING)
+        {
             Some(ErrorCode::SnapshotCreationPerVolumeRateExceeded)
-        } else if self.volumes[volume].pending.len() as u32 >= vcfg.pending_limit {
+        } else if self.volumes[volume].pending.len() as u32
+            >= self.cfg.volumes[volume].pending_limit
+        {
             Some(ErrorCode::ConcurrentSnapshotLimitExceeded)
         } else {
             None
-        };
-        let mut record = SnapshotRecord {
-            snapshot_id: None,
-            volume,
-            scheduled_at,
-            requested_at: now,
-            attempt,
-            state: SnapshotState::Rejected,
-            error: refusal,
-            will_retry: false,
-            delta_blocks: 0,
-            delta_bytes: 0,
-            upload_done_at: None,
-            completed_at: None,
-            deleted_at: None,
-            progress: 0.0,
-            cow_copies: 0,
-            rate_multiplier: 1.0,
-            pause_seconds: std::mem::take(&mut self.books[volume].pause),
-            left_out_bytes: if self.cfg.volumes[volume].schedule.consistency == Consistency::Crash {
-                self.volumes[volume].cached_at(now)
-            } else {
-                0
-            },
-        };
-        let policy = vcfg.schedule.on_limit;
+        }
+    }
+
+    /// One CreateSnapshot call covering `members` (one volume, or a set that
+    /// is accepted or rejected as a whole). Records the outcome per member
+    /// and returns the delay before the retry, if the policy retries.
+    fn call(
+        &mut self,
+        sched: &mut Scheduler<Event>,
+        members: &[usize],
+        policy: LimitPolicy,
+        scheduled_at: SimTime,
+        attempt: u32,
+        set_id: Option<String>,
+    ) -> Option<SimDuration> {
+        let now = sched.now();
+        for &v in members {
+            self.volumes[v].advance_to(now);
+        }
+        let refusal = members.iter().find_map(|&v| self.refusal(v, now));
+        let mut records: Vec<SnapshotRecord> = members
+            .iter()
+            .map(|&volume| SnapshotRecord {
+                snapshot_id: None,
+                volume,
+                scheduled_at,
+                requested_at: now,
+                attempt,
+                state: SnapshotState::Rejected,
+                error: refusal,
+                will_retry: false,
+                delta_blocks: 0,
+                delta_bytes: 0,
+                upload_done_at: None,
+                completed_at: None,
+                deleted_at: None,
+                progress: 0.0,
+                cow_copies: 0,
+                rate_multiplier: 1.0,
+                pause_seconds: std::mem::take(&mut self.books[volume].pause),
+                left_out_bytes: if self.cfg.volumes[volume].schedule.consistency
+                    == Consistency::Crash
+                {
+                    self.volumes[volume].cached_at(now)
+                } else {
+                    0
+                },
+                set_id: set_id.clone(),
+                set_completed_at: None,
+            })
+            .collect();
         if refusal.is_some() && policy == LimitPolicy::Skip {
-            record.state = SnapshotState::Skipped;
-            self.books[volume].skipped += 1;
-            self.records.push(record);
-            return;
+            for mut r in records {
+                r.state = SnapshotState::Skipped;
+                self.books[r.volume].skipped += 1;
+                self.records.push(r);
+            }
+            return None;
         }
         // The call is made: it counts towards the 15 s rule even if rejected.
-        let book = &mut self.books[volume];
-        book.calls += 1;
-        book.retries += u64::from(attempt > 0);
-        book.last_call = Some(now);
+        for &v in members {
+            let book = &mut self.books[v];
+            book.calls += 1;
+            book.retries += u64::from(attempt > 0);
+            book.last_call = Some(now);
+        }
         if refusal.is_none() {
-            self.accept(sched, record);
-            return;
-        }
-        match policy {
-            LimitPolicy::Retry { after, max, factor } if attempt < max => {
-                record.will_retry = true;
-                let delay = after.as_secs_f64() * factor.powi(attempt as i32);
-                sched.schedule_after(
-                    SimDuration::from_secs_f64_ceil(delay),
-                    Event::RequestDue {
-                        volume,
-                        scheduled_at,
-                        attempt: attempt + 1,
-                        prepared: false,
-                    },
-                );
+            for r in records {
+                self.accept(sched, r);
             }
-            _ => book.failed += 1,
+            return None;
         }
-        self.records.push(record);
+        let retry = match policy {
+            LimitPolicy::Retry { after, max, factor } if attempt < max => Some(
+                SimDuration::from_secs_f64_ceil(after.as_secs_f64() * factor.powi(attempt as i32)),
+            ),
+            _ => None,
+        };
+        for r in &mut records {
+            r.will_retry = retry.is_some();
+            if retry.is_none() {
+                self.books[r.volume].failed += 1;
+            }
+        }
+        self.records.extend(records);
+        retry
     }
 
     /// Creates the snapshot: fixes its point in time, takes the delta, and
@@ -643,6 +791,7 @@ impl Simulation {
     /// Brings every volume to the horizon and fills in the progress of the
     /// snapshots still pending.
     pub(crate) fn finish(&mut self, end: SimTime) {
+        self.complete_sets();
         for io in self.io.iter_mut().flatten() {
             io.finish(end);
         }
@@ -656,6 +805,26 @@ impl Simulation {
                     1.0
                 };
                 r.cow_copies = p.cow_copies;
+            }
+        }
+    }
+
+    /// A set is complete when all its members are: each member record gets
+    /// the set's completion time.
+    fn complete_sets(&mut self) {
+        let mut done: std::collections::BTreeMap<String, Option<SimTime>> = Default::default();
+        for r in self.records.iter().filter(|r| r.snapshot_id.is_some()) {
+            if let Some(id) = &r.set_id {
+                let e = done.entry(id.clone()).or_insert(Some(SimTime::ZERO));
+                *e = match (*e, r.completed_at) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+        }
+        for r in &mut self.records {
+            if let Some(id) = &r.set_id {
+                r.set_completed_at = done.get(id).copied().flatten();
             }
         }
     }
@@ -683,6 +852,12 @@ impl Model for Simulation {
                 }
             }
             Event::PauseReleased { volume } => self.on_pause_released(sched, volume),
+            Event::GroupSlotDue { group, slot } => self.on_group_slot(sched, group, slot),
+            Event::GroupRequestDue {
+                group,
+                scheduled_at,
+                attempt,
+            } => self.on_group_request(sched, group, scheduled_at, attempt),
             Event::UploadFinished { record } => self.on_upload_finished(sched, record),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
             Event::IoArrival { volume, source } => self.on_io_arrival(sched, volume, source),

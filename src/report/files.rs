@@ -143,6 +143,8 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
     m.insert("RateMultiplier".into(), json!(r.rate_multiplier));
     m.insert("PauseSeconds".into(), json!(r.pause_seconds));
     m.insert("LeftOutBytes".into(), json!(r.left_out_bytes));
+    m.insert("SetId".into(), json!(r.set_id));
+    m.insert("SetCompletedAt".into(), secs(r.set_completed_at));
     m.insert("Error".into(), json!(r.error.map(|e| e.as_str())));
     m.insert("WillRetry".into(), json!(r.will_retry));
     m
@@ -150,7 +152,7 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
 
 /// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
 fn csv(rows: &[Map<String, Value>]) -> String {
-    const COLUMNS: [&str; 24] = [
+    const COLUMNS: [&str; 26] = [
         "SnapshotId",
         "VolumeId",
         "VolumeName",
@@ -173,6 +175,8 @@ fn csv(rows: &[Map<String, Value>]) -> String {
         "RateMultiplier",
         "PauseSeconds",
         "LeftOutBytes",
+        "SetId",
+        "SetCompletedAt",
         "Error",
         "WillRetry",
     ];

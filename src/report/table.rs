@@ -135,6 +135,24 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         out,
         "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)"
     );
+    for g in &s.groups {
+        let d = g.set_duration_seconds.as_ref();
+        let q = |f: fn(&crate::metrics::stats::Distribution) -> f64| {
+            d.map_or("-".to_string(), |d| human_seconds(f(d)))
+        };
+        let _ = writeln!(
+            out,
+            "set {} ({}): {} requested, {} accepted, {} complete; set duration p50 {} p95 {} max {}",
+            g.name,
+            g.volumes.join(", "),
+            g.scheduled,
+            g.accepted,
+            g.completed,
+            q(|d| d.p50),
+            q(|d| d.p95),
+            q(|d| d.max)
+        );
+    }
     out.push_str(&degradation_table(s));
     if let Some(v) = &s.verification {
         let _ = writeln!(

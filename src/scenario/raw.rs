@@ -47,6 +47,10 @@ pub struct RawScenario {
     pub transfer: Option<RawTransfer>,
     /// The volumes; at least one. At most 100,000 after `count` expansion.
     pub volumes: Vec<RawVolume>,
+    /// Multi-volume crash-consistent snapshot sets: `[{"name", "volumes":
+    /// [names], "snapshots": {…}}]`. Members must have no `snapshots` of
+    /// their own.
+    pub groups: Option<Vec<RawGroup>>,
     /// Parameter sweep, used by `snapsim sweep` (ignored by `snapsim run`):
     /// `{"grid": {PATH: VALUES, …}, "zip": {PATH: VALUES, …},
     /// "replications": N | {"until": {"metric", "half_width", "relative"},
@@ -179,6 +183,18 @@ pub struct RawWorkload {
     pub reads: Option<RawStreams>,
     /// Replay of a block IO trace file instead of `writes` and `reads`.
     pub trace: Option<super::trace::RawTrace>,
+}
+
+/// A multi-volume snapshot set.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// Group name.
+    pub name: String,
+    /// Names of the member volumes (after `count` expansion), at most 40.
+    pub volumes: Vec<String>,
+    /// The set's schedule (as a volume's; consistency must be "crash").
+    pub snapshots: RawSnapshots,
 }
 
 /// One stream, or several whose IOs are merged in time order. Deserialised

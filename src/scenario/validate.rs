@@ -154,7 +154,8 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
         }
         drafts.push(draft);
     }
-    let volumes = expand(drafts)?;
+    let mut volumes = expand(drafts)?;
+    let groups = validate_groups(raw, &mut volumes)?;
     let timeseries_step = check_timeseries_step(raw, duration, volumes.len() as u64)?;
     Ok(Validated {
         name: raw.name.clone(),
@@ -166,6 +167,7 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
             block_size,
             transfer,
             volumes,
+            groups,
             verify: false,
             timeseries_step,
             fidelity,
@@ -312,4 +314,65 @@ fn expand(drafts: Vec<VolumeDraft>) -> Result<Vec<VolumeConfig>, Invalid> {
         }
     }
     Ok(volumes)
+}
+
+/// Multi-volume sets: members named once, existing, without schedules of
+/// their own, at most 40 (EBS_FACTS.md §6 C5); crash consistency only.
+fn validate_groups(
+    raw: &RawScenario,
+    volumes: &mut [VolumeConfig],
+) -> Result<Vec<crate::model::config::GroupConfig>, Invalid> {
+    let mut out = Vec::new();
+    let mut taken: HashMap<usize, String> = HashMap::new();
+    for (g, rg) in raw.groups.iter().flatten().enumerate() {
+        let path = format!("groups[{g}]");
+        if rg.volumes.is_empty() || rg.volumes.len() > 40 {
+            return Err(Invalid::at(
+                format!("{path}.volumes"),
+                format!(
+                    "a snapshot set has 1 to 40 volumes, got {}; split it",
+                    rg.volumes.len()
+                ),
+            ));
+        }
+        let mut members = Vec::new();
+        for (k, name) in rg.volumes.iter().enumerate() {
+            let mpath = format!("{path}.volumes[{k}]");
+            let Some(i) = volumes.iter().position(|v| &v.name == name) else {
+                return Err(Invalid::at(mpath, format!("no volume is named \"{name}\"; use a volume name (with its -N suffix when `count` is above 1)")));
+            };
+            if let Some(other) = taken.insert(i, rg.name.clone()) {
+                return Err(Invalid::at(mpath, format!("volume \"{name}\" is already in set \"{other}\"; a volume belongs to one set at most")));
+            }
+            if volumes[i].schedule.times != crate::model::config::Times::Never {
+                return Err(Invalid::at(mpath, format!("volume \"{name}\" has its own `snapshots`; remove them, the set's schedule applies")));
+            }
+            members.push(i);
+        }
+        let flush = volumes[members[0]].provisioned.throughput;
+        let (schedule, _) = super::schedule::validate_schedule(
+            &format!("{path}.snapshots"),
+            Some(&rg.snapshots),
+            &raw.duration,
+            flush,
+        )?;
+        if schedule.consistency != crate::model::config::Consistency::Crash {
+            return Err(Invalid::at(
+                format!("{path}.snapshots.consistency"),
+                "snapshot sets are crash-consistent (CreateSnapshots); remove `consistency`",
+            ));
+        }
+        // Members keep their snapshots by the set's retention and carry its
+        // tags; the set's schedule makes the requests.
+        for &i in &members {
+            volumes[i].schedule.retention = schedule.retention;
+            volumes[i].schedule.tags = schedule.tags.clone();
+        }
+        out.push(crate::model::config::GroupConfig {
+            name: rg.name.clone(),
+            members,
+            schedule,
+        });
+    }
+    Ok(out)
 }

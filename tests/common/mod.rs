@@ -72,6 +72,7 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
             variability: None,
         },
         volumes,
+        groups: Vec::new(),
         verify: false,
         timeseries_step: SimDuration::from_secs(60),
         fidelity: Fidelity::Flow,
