@@ -94,14 +94,7 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
-    let v = validate::validate(&raw, base_dir).map_err(|e| e.in_file(origin))?;
-    Ok(Scenario {
-        name: v.name,
-        description: v.description,
-        start: v.start,
-        config: v.config,
-        source,
-    })
+    build(&raw, source, origin, base_dir)
 }
 
 /// Validates a scenario already parsed into JSON (a sweep point, built by
@@ -122,7 +115,17 @@ pub fn from_value(source: serde_json::Value, origin: &str) -> Result<Scenario, S
     } else {
         Path::new("")
     };
-    let v = validate::validate(&raw, base_dir).map_err(|e| e.in_file(origin))?;
+    build(&raw, source, origin, base_dir)
+}
+
+/// Stage 2 for a parsed file: validates `raw` and keeps `source` for echoing.
+fn build(
+    raw: &RawScenario,
+    source: serde_json::Value,
+    origin: &str,
+    base_dir: &Path,
+) -> Result<Scenario, ScenarioError> {
+    let v = validate::validate(raw, base_dir).map_err(|e| e.in_file(origin))?;
     Ok(Scenario {
         name: v.name,
         description: v.description,
