@@ -12,7 +12,7 @@ mod scheduler;
 mod time;
 
 pub use scheduler::{EventId, ScheduleError, Scheduler};
-pub use time::{SimDuration, SimTime, NANOS_PER_SEC};
+pub use time::{ceil_u64, SimDuration, SimTime, NANOS_PER_SEC};
 
 /// A simulation model driven by the engine.
 pub trait Model {
@@ -179,5 +179,53 @@ mod tests {
         assert!(step(&mut s, &mut m, SimTime(2)));
         assert!(!step(&mut s, &mut m, SimTime::MAX));
         assert_eq!(s.events_processed(), 2);
+    }
+
+    /// A chain that runs inline when nothing else is due gives exactly the
+    /// order of scheduling every link: ties and later events still go first,
+    /// and nothing runs past the `until` of the run.
+    #[test]
+    fn advance_if_next_keeps_queue_order_and_the_limit() {
+        struct Chain {
+            seen: Vec<(u64, char)>,
+            inline: bool,
+        }
+        impl Model for Chain {
+            type Event = (char, u64);
+            fn handle(&mut self, s: &mut Scheduler<(char, u64)>, (c, gap): (char, u64)) {
+                self.seen.push((s.now().0, c));
+                if c != 'c' {
+                    return;
+                }
+                let mut at = s.now() + SimDuration(gap);
+                while self.inline && s.advance_if_next(at) {
+                    self.seen.push((s.now().0, c));
+                    at = s.now() + SimDuration(gap);
+                }
+                s.schedule_at(at, ('c', gap)).unwrap();
+            }
+        }
+        let order = |inline: bool| {
+            let mut s = Scheduler::new();
+            let mut m = Chain {
+                seen: Vec::new(),
+                inline,
+            };
+            s.schedule_at(SimTime(0), ('c', 3)).unwrap();
+            s.schedule_at(SimTime(9), ('x', 0)).unwrap(); // tie with the chain at 9
+            s.schedule_at(SimTime(10), ('y', 0)).unwrap();
+            let n = run_until(&mut s, &mut m, SimTime(20));
+            (m.seen, n, s.now())
+        };
+        let (queued, n_queued, end_queued) = order(false);
+        let (inline, n_inline, end_inline) = order(true);
+        assert_eq!(inline, queued);
+        assert_eq!((n_inline, end_inline), (n_queued, end_queued));
+        assert_eq!(
+            &inline[3..5],
+            &[(9, 'x'), (9, 'c')],
+            "the queued event goes first at a tie"
+        );
+        assert_eq!(inline.last(), Some(&(18, 'c')), "nothing after until");
     }
 }

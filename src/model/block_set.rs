@@ -60,9 +60,15 @@ impl BlockSet {
     #[inline]
     pub fn insert(&mut self, b: u64) -> bool {
         let (w, m) = ((b >> 6) as usize, 1u64 << (b & 63));
+        // Compares the word before and after instead of testing the bit:
+        // rustc 1.95 / LLVM at opt-level ≥ 2 miscompiles the bit-test form
+        // once inlined behind a branch on its result (the count stayed 0;
+        // `insert_remove_count_and_iterate_in_order` in release mode caught
+        // it).
         let word = &mut self.words[w];
-        let new = *word & m == 0;
-        *word |= m;
+        let before = *word;
+        *word = before | m;
+        let new = before != *word;
         self.count += u64::from(new);
         new
     }
@@ -72,8 +78,9 @@ impl BlockSet {
     pub fn remove(&mut self, b: u64) -> bool {
         let (w, m) = ((b >> 6) as usize, 1u64 << (b & 63));
         let word = &mut self.words[w];
-        let had = *word & m != 0;
-        *word &= !m;
+        let before = *word;
+        *word = before & !m;
+        let had = before != *word;
         self.count -= u64::from(had);
         had
     }

@@ -59,12 +59,27 @@ pub enum LatencyDist {
 }
 
 /// How snapshot block reads share the storage station with foreground IO.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SnapshotReadPriority {
     /// Served only when no foreground IO is waiting.
     Low,
     /// Queued with foreground IO, first come first served.
     Equal,
+    /// When both wait, channel time goes to foreground IO and snapshot
+    /// reads in the ratio 1 : weight (weight > 0).
+    Weight(f64),
+}
+
+/// What a write does when it hits a block that a pending snapshot still
+/// needs and has not uploaded yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CowPolicy {
+    /// Preserve the old block first: one extra block read and block write
+    /// on the storage station, in the writing IO's service time.
+    Copy,
+    /// Wait until the snapshot has uploaded that block, out of order, at
+    /// the snapshot's upload rate; the wait is in the write's latency.
+    Wait,
 }
 
 /// The storage station of a volume at IO fidelity.
@@ -78,6 +93,8 @@ pub struct Performance {
     pub channel_bandwidth: Bandwidth,
     /// Snapshot block reads against foreground IO.
     pub snapshot_reads: SnapshotReadPriority,
+    /// Copy-on-write: copy the old block, or wait for its upload.
+    pub copy_on_write: CowPolicy,
     /// Whether the volume's EBS limits (IOPS, throughput, burst credits)
     /// apply; off for analytic checks of the station alone.
     pub limits: bool,

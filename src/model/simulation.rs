@@ -7,11 +7,10 @@
 //! first advances the volumes it touches to `now`.
 
 use super::config::VolumeConfig;
-use super::config::{Consistency, Fidelity};
+use super::config::{Consistency, CowPolicy, Fidelity};
 use super::config::{LimitPolicy, Retention, SimConfig, Times};
 use super::feed::FeedCursor;
 use super::io::recorder::Recorder;
-use super::io::station::Job;
 use super::io::IoVolume;
 use super::rng::{stream, StreamRng};
 use super::source::IoSource;
@@ -81,24 +80,16 @@ pub enum Event {
         /// Volume index.
         volume: usize,
     },
-    /// IO fidelity: the next IO of a source arrives.
+    /// IO fidelity: the next IO of a volume arrives (of whichever of its
+    /// sources comes first).
     IoArrival {
         /// Volume index.
         volume: usize,
-        /// Index of the volume's IO source.
-        source: u8,
     },
-    /// IO fidelity: the first waiting IO may have its tokens.
-    TokensReady {
+    /// IO fidelity: writes waiting for out-of-order uploads may proceed.
+    CowReleased {
         /// Volume index.
         volume: usize,
-    },
-    /// IO fidelity: a job leaves the storage station.
-    ServiceDone {
-        /// Volume index.
-        volume: usize,
-        /// The job.
-        job: Job,
     },
     /// IO fidelity: an upload reads its next block.
     SnapshotReadDue {
@@ -185,19 +176,12 @@ impl Simulation {
                     steps,
                 );
                 let latency_rng = stream(cfg.seed, &format!("volume/{}/latency", v.name));
-                let iov = IoVolume::new(v, sources, latency_rng, recorder);
-                for (k, t) in iov.first_arrivals().into_iter().enumerate() {
-                    if t < horizon {
-                        sched
-                            .schedule_at(
-                                t,
-                                Event::IoArrival {
-                                    volume: i,
-                                    source: k as u8,
-                                },
-                            )
-                            .expect("arrivals are not before time zero");
-                    }
+                let iov = IoVolume::new(v, sources, latency_rng, recorder, horizon);
+                let first = iov.first_arrival();
+                if first < horizon {
+                    sched
+                        .schedule_at(first, Event::IoArrival { volume: i })
+                        .expect("arrivals are not before time zero");
                 }
                 (Some(iov), None)
             } else {
@@ -231,7 +215,10 @@ impl Simulation {
                     horizon,
                     cfg.timeseries_step,
                 )
-                .with_cache(v.cache),
+                .with_cache(v.cache)
+                .with_cow_wait(
+                    cfg.fidelity == Fidelity::Io && v.performance.copy_on_write == CowPolicy::Wait,
+                ),
             );
             books.push(VolumeBook {
                 scheduled: 0,
@@ -622,6 +609,8 @@ impl Simulation {
             },
             cow_copies: 0,
             check,
+            urgent_until: now,
+            urgent_rate: self.cfg.transfer.per_snapshot.bytes_per_sec * multiplier,
         });
         let pending_now = vs.pending.len() as u32;
         if let Some(io) = self.io[volume].as_mut() {
@@ -860,9 +849,8 @@ impl Model for Simulation {
             } => self.on_group_request(sched, group, scheduled_at, attempt),
             Event::UploadFinished { record } => self.on_upload_finished(sched, record),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
-            Event::IoArrival { volume, source } => self.on_io_arrival(sched, volume, source),
-            Event::TokensReady { volume } => self.on_tokens_ready(sched, volume),
-            Event::ServiceDone { volume, job } => self.on_service_done(sched, volume, job),
+            Event::IoArrival { volume } => self.on_io_arrival(sched, volume),
+            Event::CowReleased { volume } => self.on_cow_released(sched, volume),
             Event::SnapshotReadDue { volume } => self.on_snapshot_read(sched, volume),
         }
     }

@@ -54,10 +54,17 @@ pub struct PendingSnapshot {
     pub remaining: BlockSet,
     /// Upload progress.
     pub upload: UploadProgress,
-    /// Copy-on-write copies made for this snapshot.
+    /// Copy-on-write copies made for this snapshot (under the wait
+    /// policy: blocks uploaded out of order for a waiting write).
     pub cow_copies: u64,
     /// Verification state, in `--verify` mode.
     pub check: Option<PendingCheck>,
+    /// Wait policy: when the blocks already moved out of order for waiting
+    /// writes are uploaded; the next one queues behind them.
+    pub urgent_until: SimTime,
+    /// Wait policy: the upload rate of an out-of-order block when the
+    /// snapshot gets no bandwidth at the moment (its own stream cap) [B/s].
+    pub urgent_rate: f64,
 }
 
 /// What a pending snapshot must hold and what it has captured so far.
@@ -120,6 +127,11 @@ pub struct VolumeState {
     pub bytes_written: u64,
     /// Copy-on-write copies so far.
     pub cow_copies: u64,
+    /// Copy-on-write by waiting for the upload instead of copying.
+    pub cow_wait: bool,
+    /// Wait policy: the instant until which the last applied write must
+    /// wait for out-of-order uploads (at or before its arrival: no wait).
+    pub cow_release: SimTime,
     /// Block versions in `--verify` mode.
     pub versions: Option<Versions>,
     /// Horizon: writes at or after it are never applied.
@@ -175,6 +187,8 @@ impl VolumeState {
             writes_applied: 0,
             bytes_written: 0,
             cow_copies: 0,
+            cow_wait: false,
+            cow_release: SimTime::ZERO,
             versions,
             horizon,
             step_writes: vec![0; steps],
@@ -192,6 +206,12 @@ impl VolumeState {
     /// Models the guest's write-back cache.
     pub fn with_cache(mut self, cache: Option<super::config::WriteCache>) -> VolumeState {
         self.cache = cache;
+        self
+    }
+
+    /// Copy-on-write by waiting for the block's upload (IO fidelity).
+    pub fn with_cow_wait(mut self, wait: bool) -> VolumeState {
+        self.cow_wait = wait;
         self
     }
 
@@ -238,6 +258,7 @@ impl VolumeState {
     #[inline]
     pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64) {
         self.writes_applied += 1;
+        self.cow_release = at;
         self.bytes_written += len;
         while at.0 >= self.cur_step_end && self.cur_step + 1 < self.step_writes.len() {
             self.cur_step += 1;
@@ -273,7 +294,9 @@ impl VolumeState {
     }
 
     /// A write to block `b` at `at`: every pending snapshot that still needs
-    /// the block's current content and has not uploaded it gets a copy first.
+    /// the block's current content and has not uploaded it gets a copy first
+    /// or, under the wait policy, uploads it next (after the blocks already
+    /// moved ahead for other writes) while the write waits.
     #[inline]
     fn copy_on_write(&mut self, at: SimTime, b: u64) {
         let block_size = self.block_size as f64;
@@ -282,14 +305,28 @@ impl VolumeState {
                 continue;
             }
             let uploaded = (p.upload.bytes_at(at) / block_size) as usize;
-            let rank = match p.delta.get(uploaded) {
+            match p.delta.get(uploaded) {
                 None => continue, // everything uploaded
                 Some(&cursor) if b < u64::from(cursor) => continue,
-                Some(_) => p.delta.partition_point(|&x| u64::from(x) < b),
-            };
+                Some(_) => {}
+            }
             p.cow_copies += 1;
             self.cow_copies += 1;
+            if self.cow_wait {
+                let rate = if p.upload.rate > 0.0 {
+                    p.upload.rate
+                } else {
+                    p.urgent_rate
+                };
+                let start = p.urgent_until.max(at);
+                if rate.is_finite() && rate > 0.0 {
+                    p.urgent_until = start + SimDuration::from_secs_f64_ceil(block_size / rate);
+                }
+                self.cow_release = self.cow_release.max(p.urgent_until);
+            }
             if let (Some(check), Some(v)) = (&mut p.check, &self.versions) {
+                // Only verification needs the block's rank in the delta.
+                let rank = p.delta.partition_point(|&x| u64::from(x) < b);
                 check.captured[rank] = v.current[b as usize];
             }
         }
@@ -361,6 +398,8 @@ mod tests {
             remaining,
             cow_copies: 0,
             check,
+            urgent_until: SimTime::ZERO,
+            urgent_rate: 0.0,
         }
     }
 

@@ -6,7 +6,7 @@
 //! are only community-reported and are *not* applied; use `custom` for such
 //! what-if studies. Each rule violation names the rule and the fix.
 
-use super::config::{LatencyDist, Performance, SnapshotReadPriority};
+use super::config::{CowPolicy, LatencyDist, Performance, SnapshotReadPriority};
 use super::units::{Bandwidth, Bytes, KIB, MIB, TIB};
 use crate::engine::SimDuration;
 use std::fmt;
@@ -98,6 +98,7 @@ impl VolumeKind {
             },
             channel_bandwidth: p.throughput,
             snapshot_reads: SnapshotReadPriority::Low,
+            copy_on_write: CowPolicy::Copy,
             limits: true,
         }
     }

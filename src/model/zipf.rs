@@ -19,8 +19,9 @@ pub struct FastZipf {
     head: u64,
     /// Probability of drawing from the head.
     head_mass: f64,
-    alias_prob: Vec<f64>,
-    alias_idx: Vec<u32>,
+    /// Alias table columns: (probability of keeping the column, alias),
+    /// side by side so that a draw touches one cache line.
+    alias: Vec<(f64, u32)>,
     tail: Option<TailSampler>,
 }
 
@@ -36,12 +37,12 @@ impl FastZipf {
         let head_sum: f64 = weights.iter().sum();
         let tail = (n > head).then(|| TailSampler::new(head + 1, n, s));
         let tail_sum = tail.as_ref().map_or(0.0, TailSampler::mass);
-        let (alias_prob, alias_idx) = alias_table(&weights, head_sum);
+        let (prob, idx) = alias_table(&weights, head_sum);
+        let alias = prob.into_iter().zip(idx).collect();
         FastZipf {
             head,
             head_mass: head_sum / (head_sum + tail_sum),
-            alias_prob,
-            alias_idx,
+            alias,
             tail,
         }
     }
@@ -53,10 +54,11 @@ impl FastZipf {
             Some(t) if rng.random::<f64>() >= self.head_mass => t.sample(rng),
             _ => {
                 let i = rng.random_range(0..self.head) as usize;
-                if rng.random::<f64>() < self.alias_prob[i] {
+                let (keep, other) = self.alias[i];
+                if rng.random::<f64>() < keep {
                     i as u64 + 1
                 } else {
-                    u64::from(self.alias_idx[i]) + 1
+                    u64::from(other) + 1
                 }
             }
         }

@@ -2,9 +2,9 @@
 //! station) and `workload.reads`, checked against the top-level `fidelity`.
 
 use super::error::Invalid;
-use super::raw::{RawLatency, RawPerformance, RawPriority, RawVolume};
+use super::raw::{RawCowPolicy, RawLatency, RawPerformance, RawPriority, RawVolume};
 use crate::engine::SimDuration;
-use crate::model::config::{LatencyDist, Performance, SnapshotReadPriority};
+use crate::model::config::{CowPolicy, LatencyDist, Performance, SnapshotReadPriority};
 use crate::model::volume_type::{Provisioned, VolumeKind};
 
 /// The station of volume `path`, from its `performance` entry and the type's
@@ -35,9 +35,31 @@ pub(crate) fn validate_performance(
         p.channel_bandwidth = b.value;
     }
     if let Some(r) = &raw.snapshot_reads {
-        p.snapshot_reads = match r.priority {
-            RawPriority::Low => SnapshotReadPriority::Low,
-            RawPriority::Equal => SnapshotReadPriority::Equal,
+        let at = format!("{path}.performance.snapshot_reads");
+        p.snapshot_reads = match (r.priority, r.weight) {
+            (Some(RawPriority::Low), None) => SnapshotReadPriority::Low,
+            (Some(RawPriority::Equal), None) => SnapshotReadPriority::Equal,
+            (None, Some(w)) if w.is_finite() && w > 0.0 && w <= 1e6 => {
+                SnapshotReadPriority::Weight(w)
+            }
+            (None, Some(w)) => {
+                return Err(Invalid::at(
+                    format!("{at}.weight"),
+                    format!("weight {w} is out of range; use a number above 0 and at most 1e6 (foreground IO has weight 1), e.g. 0.25"),
+                ))
+            }
+            _ => {
+                return Err(Invalid::at(
+                    at,
+                    "give exactly one of {\"priority\": \"low\"}, {\"priority\": \"equal\"} or {\"weight\": 0.25}",
+                ))
+            }
+        };
+    }
+    if let Some(c) = raw.copy_on_write {
+        p.copy_on_write = match c {
+            RawCowPolicy::Copy => CowPolicy::Copy,
+            RawCowPolicy::Wait => CowPolicy::Wait,
         };
     }
     if let Some(l) = raw.limits {

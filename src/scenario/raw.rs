@@ -230,9 +230,14 @@ pub struct RawPerformance {
     pub base_latency: Option<RawLatency>,
     /// Transfer rate of one channel. Default: the volume's throughput.
     pub channel_bandwidth: Option<BandwidthText>,
-    /// {"priority": "low"} (default: served when no foreground IO waits) or
-    /// {"priority": "equal"} (queued with foreground IO).
+    /// {"priority": "low"} (default: served when no foreground IO waits),
+    /// {"priority": "equal"} (queued with foreground IO), or {"weight": w}
+    /// (when both wait, channel time is shared 1 : w, w > 0).
     pub snapshot_reads: Option<RawSnapshotReads>,
+    /// What a write to a block a pending snapshot has not uploaded yet
+    /// does: "copy" (default: preserve the old block with an extra block
+    /// read and write) or "wait" (wait until the block is uploaded).
+    pub copy_on_write: Option<RawCowPolicy>,
     /// Whether the EBS limits (IOPS, throughput, burst credits) apply.
     /// Default true; false isolates the station for analytic checks.
     pub limits: Option<bool>,
@@ -263,7 +268,19 @@ pub enum RawLatency {
 #[serde(deny_unknown_fields)]
 pub struct RawSnapshotReads {
     /// "low" or "equal".
-    pub priority: RawPriority,
+    pub priority: Option<RawPriority>,
+    /// Share of channel time against foreground IO's 1, above 0.
+    pub weight: Option<f64>,
+}
+
+/// Copy-on-write policy names.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawCowPolicy {
+    /// Preserve the old block first.
+    Copy,
+    /// Wait until the block is uploaded.
+    Wait,
 }
 
 /// Snapshot read priority names.

@@ -11,6 +11,8 @@ use crate::engine::{SimDuration, SimTime};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenBucket {
     rate: f64,
+    /// `rate` per nanosecond, so refills multiply instead of divide.
+    rate_ns: f64,
     capacity: f64,
     level: f64,
     at: SimTime,
@@ -25,6 +27,7 @@ impl TokenBucket {
         assert!(rate > 0.0 && rate.is_finite() && capacity > 0.0 && capacity.is_finite());
         TokenBucket {
             rate,
+            rate_ns: rate / 1e9,
             capacity,
             level: initial.min(capacity),
             at: SimTime::ZERO,
@@ -33,16 +36,16 @@ impl TokenBucket {
 
     fn refill(&mut self, now: SimTime) {
         if now > self.at {
-            let dt = (now - self.at).as_secs_f64();
-            self.level = (self.level + self.rate * dt).min(self.capacity);
+            let dt = (now - self.at).as_nanos() as f64;
+            self.level = (self.level + self.rate_ns * dt).min(self.capacity);
             self.at = now;
         }
     }
 
     /// Tokens at `now` without changing the bucket.
     pub fn level_at(&self, now: SimTime) -> f64 {
-        let dt = (now - self.at).as_secs_f64();
-        (self.level + self.rate * dt).min(self.capacity)
+        let dt = (now - self.at).as_nanos() as f64;
+        (self.level + self.rate_ns * dt).min(self.capacity)
     }
 
     /// How long from `now` until an IO costing `cost` may be admitted.
@@ -67,6 +70,7 @@ impl TokenBucket {
     pub fn set_rate(&mut self, now: SimTime, rate: f64) {
         self.refill(now);
         self.rate = rate;
+        self.rate_ns = rate / 1e9;
     }
 }
 

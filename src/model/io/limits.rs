@@ -95,6 +95,11 @@ impl Limits {
         }
     }
 
+    /// Whether a bucket's rate depends on snapshots pending (st1/sc1).
+    pub fn has_pending_cap(&self) -> bool {
+        self.pending_cap.is_some()
+    }
+
     /// IO units an IO of `len` bytes counts as; `sequential` merges HDD IOs.
     pub fn io_cost(&self, len: u64, sequential: bool) -> f64 {
         if self.hdd && sequential {

@@ -1,14 +1,29 @@
-//! IO fidelity: every read and write of a volume is an event. An IO arrives,
-//! waits for its volume's token buckets, queues at the storage station, is
-//! served, and its latency is recorded by the number of snapshots pending
-//! when it arrived. Snapshot uploads read their blocks through the same
-//! station at the pace they upload them.
+//! IO fidelity: every read and write of a volume is simulated. An IO
+//! arrives, waits for its volume's token buckets, queues at the storage
+//! station, is served, and its latency is recorded by the number of
+//! snapshots pending when it arrived. Snapshot uploads read their blocks
+//! through the same station at the pace they upload them.
+//!
+//! How it runs fast without changing what it computes:
+//! - A volume's arrivals are one chain of events; while no other event is
+//!   due first, the next arrival runs inline without the event queue
+//!   ([`crate::engine::Scheduler::advance_if_next`]).
+//! - Token buckets admit IOs first come first served, so an IO's admission
+//!   instant is decided when it arrives: the later of its arrival and the
+//!   previous admission, plus the wait for its tokens. Admitted IOs reach
+//!   the station at those instants, in order, merged with snapshot reads.
+//!   Bucket rates change only when st1/sc1 drop to their baseline while a
+//!   snapshot is pending; then the admissions still ahead are decided again
+//!   from the moment of the change, from a copy of the buckets kept in step
+//!   with the station (which is also what the time series read).
+//! - The station needs no completion events ([`station`]).
 //!
 //! Assumptions, written down: uploads are network-bound, so the station does
 //! not slow an upload (its reads only load the station); a write's block
 //! effects (changed blocks, copy-on-write) happen at its arrival; a
 //! copy-on-write adds a read and a write of one snapshot block to the
-//! writing IO's service time.
+//! writing IO's service time, or, under the `wait` policy, holds the write
+//! until the snapshot has uploaded the block out of order.
 
 pub mod bucket;
 pub mod limits;
@@ -20,12 +35,13 @@ use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
 use super::source::IoSource;
 use super::workload::Write;
-use crate::engine::{Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
+use crate::engine::{ceil_u64, Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
 use limits::Limits;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use recorder::Recorder;
-use station::{Job, Station};
-use std::collections::VecDeque;
+use station::{Discipline, Job, Station};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Operation code of a read in jobs.
 pub const READ: u8 = 0;
@@ -34,54 +50,110 @@ pub const WRITE: u8 = 1;
 /// Job kind of a snapshot block read.
 pub const SNAPSHOT_READ: u8 = 2;
 
+/// A write held until a pending snapshot has uploaded the block it hits:
+/// (release instant, order of holding, offset, length, arrival, pending
+/// snapshots at arrival, sequential).
+type CowHeld = (SimTime, u64, u64, u64, SimTime, u8, bool);
+
+/// An admitted IO on its way to the station: the job (its `at` is the
+/// admission instant), its IO units, and when it was submitted.
+type Admitted = (Job, f64, SimTime);
+
 /// The IO-fidelity state of one volume.
 pub struct IoVolume {
     /// IO sources (read streams, write streams, a trace), by index.
     sources: Vec<IoSource>,
     last_end: [u64; 2],
+    /// The buckets as of the latest admission decided (possibly ahead of
+    /// the clock).
     limits: Option<Limits>,
+    /// The buckets as of the latest IO handed to the station (never ahead of
+    /// the clock): read by the time series, and the base for deciding again
+    /// after a rate change.
+    lagged: Option<Limits>,
+    last_admit: SimTime,
+    admitted: VecDeque<Admitted>,
     station: Station,
     perf: Performance,
     latency_rng: StreamRng,
-    admission: VecDeque<(Job, f64)>,
-    tokens_event: bool,
+    horizon: SimTime,
     snapshot_reads_scheduled: bool,
     /// IO held by a pause (freeze, unmount) until it is released.
     held: Vec<(Write, u8)>,
+    /// Writes waiting for out-of-order uploads (copy-on-write `wait`).
+    cow_held: BinaryHeap<Reverse<CowHeld>>,
+    cow_seq: u64,
+    /// Instant of the earliest release event scheduled, MAX if none.
+    cow_next: SimTime,
     /// Latency histograms and per-step figures.
     pub recorder: Recorder,
 }
 
+/// Records a foreground IO that completes at `end`, if it does so within
+/// the run.
+#[inline]
+fn record_into<'a>(rec: &'a mut Recorder, horizon: SimTime) -> impl FnMut(&Job, SimTime) + 'a {
+    move |job: &Job, end: SimTime| {
+        if end <= horizon {
+            rec.record(job.kind, job.pending, job.arrived, job.len, end);
+        }
+    }
+}
+
 impl IoVolume {
-    /// The IO state of volume `v`, fed by `sources`.
+    /// The IO state of volume `v`, fed by `sources`, for a run ending at
+    /// `horizon`.
     pub fn new(
         v: &VolumeConfig,
         sources: Vec<IoSource>,
         latency_rng: StreamRng,
         recorder: Recorder,
+        horizon: SimTime,
     ) -> IoVolume {
         let perf = v.performance;
+        let discipline = match perf.snapshot_reads {
+            SnapshotReadPriority::Low => Discipline::Priority,
+            SnapshotReadPriority::Equal => Discipline::Fcfs,
+            SnapshotReadPriority::Weight(w) => Discipline::Weighted(w),
+        };
+        let limits = perf.limits.then(|| Limits::new(v.kind, &v.provisioned));
         IoVolume {
             sources,
             last_end: [u64::MAX; 2],
-            limits: perf.limits.then(|| Limits::new(v.kind, &v.provisioned)),
-            station: Station::new(
-                perf.channels,
-                perf.snapshot_reads == SnapshotReadPriority::Low,
-            ),
+            lagged: limits.clone(),
+            limits,
+            last_admit: SimTime::ZERO,
+            admitted: VecDeque::new(),
+            station: Station::new(perf.channels, discipline),
             perf,
             latency_rng,
-            admission: VecDeque::new(),
-            tokens_event: false,
+            horizon,
             snapshot_reads_scheduled: false,
             held: Vec::new(),
+            cow_held: BinaryHeap::new(),
+            cow_seq: 0,
+            cow_next: SimTime::MAX,
             recorder,
         }
     }
 
-    /// Arrival times of the first IO of each source.
-    pub fn first_arrivals(&self) -> Vec<SimTime> {
-        self.sources.iter().map(IoSource::peek_time).collect()
+    /// Arrival time of the volume's first IO (MAX if none).
+    pub fn first_arrival(&self) -> SimTime {
+        self.next_arrival().1
+    }
+
+    /// The source with the earliest next IO (the first listed on a tie)
+    /// and that IO's arrival.
+    #[inline]
+    fn next_arrival(&self) -> (usize, SimTime) {
+        let mut best = (0, SimTime::MAX);
+        for (k, s) in self.sources.iter().enumerate() {
+            let t = s.peek_time();
+            if t < best.1 {
+                best = (k, t);
+            }
+        }
+        best
     }
 
     /// The first error of a trace source, if one stopped early.
@@ -93,6 +165,7 @@ impl IoVolume {
 
     /// Service time of an IO of `len` bytes plus `extra_bytes` of
     /// copy-on-write traffic: a base latency draw plus transfer time.
+    #[inline]
     fn service(&mut self, len: u64, extra_bytes: u64) -> u64 {
         let base = match self.perf.base_latency {
             LatencyDist::Constant(d) => d.0 as f64,
@@ -107,115 +180,172 @@ impl IoVolume {
         };
         let transfer = (len + extra_bytes) as f64 / self.perf.channel_bandwidth.bytes_per_sec
             * NANOS_PER_SEC as f64;
-        (base + transfer).ceil().max(1.0) as u64
+        ceil_u64(base + transfer).max(1)
     }
 
-    /// Hands an admitted job to the station; schedules its completion if a
-    /// channel is free.
-    fn enqueue(&mut self, sched: &mut Scheduler<Event>, volume: usize, job: Job) {
-        let now = sched.now();
-        if let Some(started) = self.station.arrive(now, job) {
-            sched.schedule_after(
-                SimDuration(started.service_ns),
-                Event::ServiceDone {
-                    volume,
-                    job: started,
-                },
-            );
+    /// An IO enters the volume at `now`: its admission instant is decided
+    /// (first come first served on the token buckets) and it is on its way
+    /// to the station.
+    #[inline]
+    fn submit(&mut self, now: SimTime, mut job: Job, ios: f64) {
+        let at = match &mut self.limits {
+            None => now,
+            Some(l) => {
+                let t = now.max(self.last_admit);
+                let t = t + l.wait_for(t, job.len, ios);
+                l.admit(t, job.len, ios);
+                t
+            }
+        };
+        self.last_admit = at;
+        job.at = at;
+        let step_open = self.recorder.open_step_end().is_some_and(|e| e > now);
+        if at <= now && self.admitted.is_empty() && step_open {
+            // Admitted at once with nothing ahead of it: straight to the
+            // station (what `pump` would do, without the queue).
+            if let Some(l) = &mut self.lagged {
+                l.admit(at, job.len, ios);
+            }
+            self.station
+                .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
+            return;
         }
+        self.admitted.push_back((job, ios, now));
+        self.pump(now);
     }
 
-    /// Admits queued IOs whose tokens are there, in order; schedules a retry
-    /// for the first one that must wait.
-    fn admit_queued(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        let now = sched.now();
-        while let Some(&(job, ios)) = self.admission.front() {
-            let wait = match &mut self.limits {
-                Some(l) => l.wait_for(now, job.len, ios),
-                None => SimDuration::ZERO,
-            };
-            if !wait.is_zero() {
-                if !self.tokens_event {
-                    self.tokens_event = true;
-                    sched.schedule_after(wait, Event::TokensReady { volume });
-                }
+    /// Hands every admitted IO due by `t` to the station, in admission
+    /// order, and closes the time-series steps that end by then.
+    #[inline]
+    fn pump(&mut self, t: SimTime) {
+        loop {
+            let next = self.admitted.front().map(|a| a.0.at).filter(|&a| a <= t);
+            let x = next.unwrap_or(t);
+            while let Some(end) = self.recorder.open_step_end().filter(|&e| e <= x) {
+                self.close_step(end);
+            }
+            if next.is_none() {
                 return;
             }
-            if let Some(l) = &mut self.limits {
-                l.admit(now, job.len, ios);
-            }
-            self.admission.pop_front();
-            self.enqueue(sched, volume, job);
-        }
-    }
-
-    fn flush_steps(&mut self, now: SimTime) {
-        let step = self.recorder.step_of(now);
-        if step > self.recorder.current_step() {
-            let (tokens, credits) = match &self.limits {
-                Some(l) => (l.iops_tokens(now), l.burst_credits(now)),
-                None => (f64::NAN, f64::NAN),
+            let Some((job, ios, _)) = self.admitted.pop_front() else {
+                return;
             };
-            self.recorder.flush_until(step, tokens, credits);
+            if let Some(l) = &mut self.lagged {
+                l.admit(job.at, job.len, ios);
+            }
+            self.station
+                .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
         }
     }
 
-    /// Closes the time series at the end of the run.
-    pub fn finish(&mut self, end: SimTime) {
-        let (tokens, credits) = match &self.limits {
-            Some(l) => (l.iops_tokens(end), l.burst_credits(end)),
+    /// Closes the oldest open step, which ends at `end`: the station is
+    /// brought to `end` and the buckets are read there.
+    fn close_step(&mut self, end: SimTime) {
+        self.station
+            .advance(end, &mut record_into(&mut self.recorder, self.horizon));
+        let at = end.min(self.horizon);
+        let (tokens, credits) = match &self.lagged {
+            Some(l) => (l.iops_tokens(at), l.burst_credits(at)),
             None => (f64::NAN, f64::NAN),
         };
-        let steps = self.recorder.steps.len();
-        self.recorder.flush_until(steps, tokens, credits);
+        self.recorder.close_step(tokens, credits);
     }
 
-    /// st1/sc1 drop to baseline while snapshots are pending.
-    pub fn set_pending(&mut self, now: SimTime, pending: usize) {
-        if let Some(l) = &mut self.limits {
-            l.set_pending(now, pending);
+    /// A snapshot block read arrives at the station at `now`.
+    fn snapshot_read(&mut self, now: SimTime, block: u64) {
+        self.pump(now);
+        let job = Job {
+            kind: SNAPSHOT_READ,
+            pending: 0,
+            len: block,
+            arrived: now,
+            at: now,
+            service_ns: self.service(block, 0),
+        };
+        self.station
+            .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
+    }
+
+    /// Closes the run at `end`: admitted IOs due by then reach the
+    /// station, IOs completing by then are recorded, and every step closes.
+    pub fn finish(&mut self, end: SimTime) {
+        self.pump(end);
+        self.station
+            .advance(end, &mut record_into(&mut self.recorder, self.horizon));
+        while let Some(e) = self.recorder.open_step_end() {
+            self.close_step(e);
         }
     }
 
-    /// Time integral of foreground IOs in the station up to `now` [IO·ns].
+    /// st1/sc1 drop to baseline while snapshots are pending: the rate changes
+    /// at `now`, and the admissions still ahead are decided again.
+    pub fn set_pending(&mut self, now: SimTime, pending: usize) {
+        if !self.lagged.as_ref().is_some_and(Limits::has_pending_cap) {
+            return;
+        }
+        self.pump(now);
+        let Some(lagged) = self.lagged.as_mut() else {
+            return;
+        };
+        lagged.set_pending(now, pending);
+        let mut l = lagged.clone();
+        let mut last = now;
+        for (job, ios, submitted) in &mut self.admitted {
+            let t = (*submitted).max(last);
+            let t = t + l.wait_for(t, job.len, *ios);
+            l.admit(t, job.len, *ios);
+            job.at = t;
+            last = t;
+        }
+        self.last_admit = last;
+        self.limits = Some(l);
+    }
+
+    /// Time integral of foreground IOs in the station up to `now` [IO·ns]
+    /// (after [`IoVolume::finish`] at `now`).
     pub fn station_area(&self, now: SimTime) -> f64 {
         self.station.area_until(now)
     }
 }
 
 impl Simulation {
-    /// The next IO of source `source` arrives on `volume`.
-    pub(crate) fn on_io_arrival(
-        &mut self,
-        sched: &mut Scheduler<Event>,
-        volume: usize,
-        source: u8,
-    ) {
-        let now = sched.now();
+    /// The next IO of `volume` arrives; so do the ones after it, inline,
+    /// while no other event is due first.
+    pub(crate) fn on_io_arrival(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
         let horizon = SimTime::ZERO + self.cfg.duration;
-        let vs = &mut self.volumes[volume];
-        let Some(io) = self.io[volume].as_mut() else {
-            return;
-        };
-        let Some(src) = io.sources.get_mut(usize::from(source)) else {
-            return;
-        };
-        let Some((w, is_write)) = src.next_io() else {
-            return;
-        };
-        let op = if is_write { WRITE } else { READ };
-        let next = src.peek_time();
-        if next < horizon {
-            sched
-                .schedule_at(next, Event::IoArrival { volume, source })
-                .ok();
+        loop {
+            let Some(io) = self.io[volume].as_mut() else {
+                return;
+            };
+            let (k, _) = io.next_arrival();
+            let Some((w, is_write)) = io.sources.get_mut(k).and_then(IoSource::next_io) else {
+                return;
+            };
+            let next = io.next_arrival().1;
+            self.io_arrives(sched, volume, w, if is_write { WRITE } else { READ });
+            if next >= horizon {
+                return;
+            }
+            if !sched.advance_if_next(next) {
+                sched.schedule_at(next, Event::IoArrival { volume }).ok();
+                return;
+            }
         }
-        if let Some(p) = vs.pause.filter(|p| p.covers(now)) {
+    }
+
+    /// IO `w` arrives now: held by a pause, dropped while the instance is
+    /// down, or submitted.
+    #[inline]
+    fn io_arrives(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
+        let now = sched.now();
+        if let Some(p) = self.volumes[volume].pause.filter(|p| p.covers(now)) {
             if p.drop {
                 return; // the instance is down: no IO
             }
             if !p.released {
-                io.held.push((w, op));
+                if let Some(io) = self.io[volume].as_mut() {
+                    io.held.push((w, op));
+                }
                 return;
             }
         }
@@ -233,8 +363,10 @@ impl Simulation {
     }
 
     /// An IO that arrived at `w.at` enters the volume now: its block effects
-    /// apply, and it joins the admission queue. Its latency counts from its
+    /// apply, and it goes to admission, or, if it must wait for an
+    /// out-of-order upload, is held until then. Its latency counts from its
     /// arrival, so time held by a pause shows in it.
+    #[inline]
     fn submit_io(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
         let now = sched.now();
         let block_size = self.cfg.block_size.0;
@@ -242,6 +374,7 @@ impl Simulation {
         let Some(io) = self.io[volume].as_mut() else {
             return;
         };
+        let pending = vs.pending.len().min(255) as u8;
         let cow = if op == WRITE {
             let before = vs.cow_copies;
             vs.apply_write(now, w.offset, w.len);
@@ -251,52 +384,51 @@ impl Simulation {
         };
         let sequential = io.last_end[usize::from(op)] == w.offset;
         io.last_end[usize::from(op)] = w.offset + w.len;
-        let job = Job {
-            kind: op,
-            pending: vs.pending.len().min(255) as u8,
-            len: w.len,
-            arrived: w.at,
-            service_ns: io.service(w.len, cow * 2 * block_size),
-        };
-        let ios = io
-            .limits
-            .as_ref()
-            .map_or(1.0, |l| l.io_cost(w.len, sequential));
-        io.admission.push_back((job, ios));
-        if io.admission.len() == 1 && !io.tokens_event {
-            io.admit_queued(sched, volume);
+        if cow > 0 && vs.cow_wait {
+            if vs.cow_release > now {
+                let release = vs.cow_release;
+                io.cow_held.push(Reverse((
+                    release, io.cow_seq, w.offset, w.len, w.at, pending, sequential,
+                )));
+                io.cow_seq += 1;
+                if release < io.cow_next {
+                    io.cow_next = release;
+                    sched
+                        .schedule_at(release, Event::CowReleased { volume })
+                        .ok();
+                }
+                return;
+            }
+            io.admit_io(now, w, op, pending, sequential, 0);
+            return;
         }
+        io.admit_io(now, w, op, pending, sequential, cow * 2 * block_size);
     }
 
-    /// The head of `volume`'s admission queue may have its tokens now.
-    pub(crate) fn on_tokens_ready(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        if let Some(io) = self.io[volume].as_mut() {
-            io.tokens_event = false;
-            io.admit_queued(sched, volume);
-        }
-    }
-
-    /// A job leaves the station.
-    pub(crate) fn on_service_done(
-        &mut self,
-        sched: &mut Scheduler<Event>,
-        volume: usize,
-        job: Job,
-    ) {
+    /// Writes whose out-of-order uploads are done go on to admission.
+    pub(crate) fn on_cow_released(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
         let now = sched.now();
         let Some(io) = self.io[volume].as_mut() else {
             return;
         };
-        if job.is_foreground() {
-            io.flush_steps(now);
-            io.recorder
-                .record(job.kind, job.pending, job.arrived, job.len, now);
+        if io.cow_next <= now {
+            io.cow_next = SimTime::MAX;
         }
-        if let Some(next) = io.station.depart(now, &job) {
-            sched.schedule_after(
-                SimDuration(next.service_ns),
-                Event::ServiceDone { volume, job: next },
-            );
+        while let Some(&Reverse((release, _, offset, len, at, pending, sequential))) =
+            io.cow_held.peek()
+        {
+            if release > now {
+                if release < io.cow_next {
+                    io.cow_next = release;
+                    sched
+                        .schedule_at(release, Event::CowReleased { volume })
+                        .ok();
+                }
+                break;
+            }
+            io.cow_held.pop();
+            let w = Write { at, offset, len };
+            io.admit_io(now, w, WRITE, pending, sequential, 0);
         }
     }
 
@@ -312,14 +444,7 @@ impl Simulation {
             io.snapshot_reads_scheduled = false;
             return;
         }
-        let job = Job {
-            kind: SNAPSHOT_READ,
-            pending: 0,
-            len: block,
-            arrived: sched.now(),
-            service_ns: io.service(block, 0),
-        };
-        io.enqueue(sched, volume, job);
+        io.snapshot_read(sched.now(), block);
         let gap = SimDuration::from_secs_f64_ceil(block as f64 / rate);
         sched.schedule_after(gap, Event::SnapshotReadDue { volume });
     }
@@ -335,5 +460,34 @@ impl Simulation {
                 sched.schedule_after(gap, Event::SnapshotReadDue { volume });
             }
         }
+    }
+}
+
+impl IoVolume {
+    /// Builds the job of IO `w` (with `extra_bytes` of copy-on-write
+    /// traffic) and submits it at `now`.
+    #[inline]
+    fn admit_io(
+        &mut self,
+        now: SimTime,
+        w: Write,
+        op: u8,
+        pending: u8,
+        sequential: bool,
+        extra_bytes: u64,
+    ) {
+        let job = Job {
+            kind: op,
+            pending,
+            len: w.len,
+            arrived: w.at,
+            at: now,
+            service_ns: self.service(w.len, extra_bytes),
+        };
+        let ios = self
+            .limits
+            .as_ref()
+            .map_or(1.0, |l| l.io_cost(w.len, sequential));
+        self.submit(now, job, ios);
     }
 }

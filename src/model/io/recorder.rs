@@ -6,6 +6,7 @@ use crate::engine::SimTime;
 use crate::metrics::latency::{Degradation, LatencyLevel, OpLatency};
 use crate::metrics::IoStep;
 use hdrhistogram::Histogram;
+use std::collections::VecDeque;
 
 /// Operation names, indexed by [`super::station::Job::kind`].
 pub const OPS: [&str; 2] = ["read", "write"];
@@ -24,24 +25,38 @@ fn put(h: &mut Histogram<u64>, v: u64) {
     }
 }
 
-/// Per-step accumulators of the step in progress.
+/// Per-step accumulators of one step.
 struct StepAcc {
     reads: u64,
     read_bytes: u64,
     hist: [Histogram<u64>; 2],
 }
 
+impl StepAcc {
+    fn new() -> StepAcc {
+        StepAcc {
+            reads: 0,
+            read_bytes: 0,
+            hist: [histogram(2), histogram(2)],
+        }
+    }
+}
+
 /// Everything recorded for one volume.
+///
+/// IOs are recorded when their completion time becomes known, which can be
+/// before the step they complete in has begun; steps stay open (a short
+/// window from the oldest one) until the caller closes them.
 pub struct Recorder {
     warmup: SimTime,
     by_level: [Vec<Histogram<u64>>; 2],
     step_ns: u64,
     cur: usize,
-    acc: StepAcc,
-    /// Finished steps (filled by [`Recorder::flush_until`]).
+    open: VecDeque<StepAcc>,
+    spare: Vec<StepAcc>,
+    /// Finished steps (filled by [`Recorder::close_step`]).
     pub steps: Vec<Option<IoStep>>,
-    /// Foreground IOs completed (all, warm-up included) and their summed
-    /// time in the station's system [ns], for Little's law.
+    /// Foreground IOs completed (all, warm-up included).
     pub completed: u64,
     /// Summed latency of all completed foreground IOs [ns].
     pub latency_sum_ns: f64,
@@ -56,40 +71,45 @@ impl Recorder {
             by_level: [levels(), levels()],
             step_ns: step_ns.max(1),
             cur: 0,
-            acc: StepAcc {
-                reads: 0,
-                read_bytes: 0,
-                hist: [histogram(2), histogram(2)],
-            },
+            open: VecDeque::new(),
+            spare: Vec::new(),
             steps: vec![None; steps],
             completed: 0,
             latency_sum_ns: 0.0,
         }
     }
 
-    /// The step a completion at `now` belongs to.
-    pub fn step_of(&self, now: SimTime) -> usize {
-        ((now.0 / self.step_ns) as usize).min(self.steps.len().saturating_sub(1))
+    /// The step a completion at `t` belongs to.
+    fn step_of(&self, t: SimTime) -> usize {
+        ((t.0 / self.step_ns) as usize).min(self.steps.len().saturating_sub(1))
     }
 
-    /// Index of the step in progress.
-    pub fn current_step(&self) -> usize {
-        self.cur
+    /// End of the oldest open step, `None` when every step is closed.
+    #[inline]
+    pub fn open_step_end(&self) -> Option<SimTime> {
+        (self.cur < self.steps.len()).then(|| SimTime((self.cur as u64 + 1) * self.step_ns))
     }
 
-    /// Records a foreground IO of kind `op` that arrived with `pending`
-    /// snapshots pending and completed at `now`. Call
-    /// [`Recorder::flush_until`] first when `now` is in a later step.
-    pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, now: SimTime) {
-        let ns = (now - arrived).as_nanos();
+    /// Records a foreground IO of kind `op` that arrived at `arrived` with
+    /// `pending` snapshots pending and completes at `end`, which is in an
+    /// open step.
+    #[inline]
+    pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, end: SimTime) {
+        let ns = (end - arrived).as_nanos();
         self.completed += 1;
         self.latency_sum_ns += ns as f64;
         let o = usize::from(op.min(1));
-        if op == 0 {
-            self.acc.reads += 1;
-            self.acc.read_bytes += len;
+        let k = self.step_of(end).saturating_sub(self.cur);
+        while self.open.len() <= k {
+            let acc = self.spare.pop().unwrap_or_else(StepAcc::new);
+            self.open.push_back(acc);
         }
-        put(&mut self.acc.hist[o], ns);
+        let acc = &mut self.open[k];
+        if op == 0 {
+            acc.reads += 1;
+            acc.read_bytes += len;
+        }
+        put(&mut acc.hist[o], ns);
         if arrived >= self.warmup {
             let levels = &mut self.by_level[o];
             let l = usize::from(pending).min(levels.len() - 1);
@@ -97,35 +117,37 @@ impl Recorder {
         }
     }
 
-    /// Closes every step before `step`, with the token levels `tokens` and
-    /// `credits` read at the end of the step in progress.
-    pub fn flush_until(&mut self, step: usize, tokens: f64, credits: f64) {
-        while self.cur < step {
-            let secs = self.step_ns as f64 / 1e9;
-            let q = |h: &Histogram<u64>, p: f64| {
-                if h.is_empty() {
-                    f64::NAN
-                } else {
-                    h.value_at_quantile(p) as f64 / 1e3
-                }
-            };
-            let a = &mut self.acc;
-            self.steps[self.cur] = Some(IoStep {
-                reads_per_second: a.reads as f64 / secs,
-                read_bytes_per_second: a.read_bytes as f64 / secs,
-                read_p50_us: q(&a.hist[0], 0.5),
-                read_p99_us: q(&a.hist[0], 0.99),
-                write_p50_us: q(&a.hist[1], 0.5),
-                write_p99_us: q(&a.hist[1], 0.99),
-                iops_tokens: tokens,
-                burst_credits: credits,
-            });
-            a.reads = 0;
-            a.read_bytes = 0;
-            a.hist[0].reset();
-            a.hist[1].reset();
-            self.cur += 1;
+    /// Closes the oldest open step, with the token levels `tokens` and
+    /// `credits` at its end. No IO completing in it may be recorded later.
+    pub fn close_step(&mut self, tokens: f64, credits: f64) {
+        if self.cur >= self.steps.len() {
+            return;
         }
+        let secs = self.step_ns as f64 / 1e9;
+        let q = |h: &Histogram<u64>, p: f64| {
+            if h.is_empty() {
+                f64::NAN
+            } else {
+                h.value_at_quantile(p) as f64 / 1e3
+            }
+        };
+        let mut a = self.open.pop_front().unwrap_or_else(StepAcc::new);
+        self.steps[self.cur] = Some(IoStep {
+            reads_per_second: a.reads as f64 / secs,
+            read_bytes_per_second: a.read_bytes as f64 / secs,
+            read_p50_us: q(&a.hist[0], 0.5),
+            read_p99_us: q(&a.hist[0], 0.99),
+            write_p50_us: q(&a.hist[1], 0.5),
+            write_p99_us: q(&a.hist[1], 0.99),
+            iops_tokens: tokens,
+            burst_credits: credits,
+        });
+        a.reads = 0;
+        a.read_bytes = 0;
+        a.hist[0].reset();
+        a.hist[1].reset();
+        self.spare.push(a);
+        self.cur += 1;
     }
 
     /// The latency summary: per operation, per pending level with IOs, and
