@@ -1,6 +1,7 @@
 //! Charts and report from a small fixed result set built in code (two
 //! volumes, a rejection, storage steps, IO latency over time and by pending
-//! level, so every figure is exercised), and the committed reference results
+//! level, so every figure is exercised; a variant adds consistency pauses,
+//! data left out and a snapshot set), and the committed reference results
 //! checked against their own summaries.
 //!
 //! Snapshot tests compare with files in `tests/snapshots/`; run with
@@ -9,10 +10,12 @@
 
 use snapsim::metrics::latency::{Degradation, LatencyLevel, OpLatency};
 use snapsim::metrics::stats::Distribution;
-use snapsim::metrics::summary::{Requests, SnapshotCounts, Storage, VolumeSummary};
+use snapsim::metrics::summary::{
+    ConsistencySummary, GroupSummary, Requests, SnapshotCounts, Storage, VolumeSummary,
+};
 use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
-use snapsim::report::document::seconds_cell;
+use snapsim::report::document::{bytes_cell, seconds_cell};
 use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -123,6 +126,10 @@ fn fixture() -> ReportData {
         duration_seconds: done.map(|d| d - at),
         delta_bytes: 1 << 30,
         error: error.map(String::from),
+        pause_seconds: 0.0,
+        left_out_bytes: 0,
+        set_id: None,
+        set_completed_at: None,
     };
     let mut snapshots = Vec::new();
     for v in 0..2 {
@@ -182,6 +189,59 @@ fn fixture() -> ReportData {
         storage,
         timeseries,
     }
+}
+
+/// The fixture with consistency and a set (whose schedule replaces the
+/// volumes' own in the scenario): `db` is frozen for 1.0 s and
+/// 1.5 s by its first two requests, `logs` is crash-consistent and leaves
+/// 1 MiB and 2 MiB out of them; both form the set `pair`, whose first set
+/// completes with `db` (at 5400 s; `logs` at 4000 s) and whose second with
+/// both at once (5400 s).
+fn fixture_with_pauses_and_sets() -> ReportData {
+    let mut data = fixture();
+    data.summary.volumes[0].consistency = Some(ConsistencySummary {
+        mode: "freeze".into(),
+        pause_seconds_total: 2.5,
+        pause_seconds_max: 1.5,
+        left_out_bytes_total: 0,
+        left_out_bytes_max: 0,
+    });
+    data.summary.volumes[1].consistency = Some(ConsistencySummary {
+        mode: "crash".into(),
+        pause_seconds_total: 0.0,
+        pause_seconds_max: 0.0,
+        left_out_bytes_total: 3 << 20,
+        left_out_bytes_max: 2 << 20,
+    });
+    data.summary.groups = vec![GroupSummary {
+        name: "pair".into(),
+        volumes: vec!["db".into(), "logs".into()],
+        scheduled: 4,
+        accepted: 3,
+        completed: 2,
+        set_duration_seconds: Distribution::of(&[5400.0, 1800.0]),
+    }];
+    let src = &mut data.summary.scenario_source;
+    for v in src["volumes"].as_array_mut().unwrap() {
+        v.as_object_mut().unwrap().remove("snapshots");
+    }
+    src["groups"] = serde_json::json!([{ "name": "pair", "volumes": ["db", "logs"],
+        "snapshots": { "every": "1h", "retain": 2 } }]);
+    for (i, r) in data.snapshots.iter_mut().enumerate() {
+        let slot = i % 4;
+        r.set_id = Some(format!("set-pair-{slot}"));
+        r.set_completed_at = [Some(5400.0), Some(5400.0), None, None][slot];
+        if r.volume == 0 {
+            r.pause_seconds = [1.0, 1.5, 0.0, 0.0][slot];
+        } else {
+            r.left_out_bytes = [1 << 20, 2 << 20, 0, 0][slot];
+            if slot == 0 {
+                r.completed_at = Some(4000.0);
+                r.duration_seconds = Some(4000.0);
+            }
+        }
+    }
+    data
 }
 
 fn window() -> ReportOptions {
@@ -301,6 +361,84 @@ fn snapshot_of_the_degradation_svg() {
     check_snapshot("fixture-degradation.svg", &svg);
 }
 
+const PAUSES_HEADING: &str =
+    "How long is IO paused for a snapshot, and what does a snapshot leave out?";
+const SETS_HEADING: &str = "How long until a multi-volume snapshot set is complete?";
+
+/// (report.md, report.html) of `data`.
+fn reports(data: &ReportData) -> (String, String) {
+    let files = report_files(data, &window()).unwrap();
+    let text = |name: &str| {
+        String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap()
+    };
+    (text("report.md"), text("report.html"))
+}
+
+#[test]
+fn pauses_left_out_data_and_sets_are_reported_when_the_run_has_them() {
+    let data = fixture_with_pauses_and_sets();
+    let (md, html) = reports(&data);
+    for heading in [PAUSES_HEADING, SETS_HEADING] {
+        assert!(md.contains(&format!("### {heading}\n")), "{heading}:\n{md}");
+        assert!(html.contains(&format!("<h3>{heading}</h3>")), "{heading}");
+    }
+    let problems = consistency_problems(&data.summary, &md);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Counted from the records: two paused requests of db; db completed
+    // both sets last, logs (at the same instant) the second one.
+    assert!(
+        md.contains("| db | `freeze` | 2 | 2.5s (2.5 s) | 1.5s (1.5 s) | 0.017 % | none | none |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| logs | `crash` | 0 | none | none | none | 3.0 MiB (3145728 B) | 2.0 MiB (2097152 B) |"),
+        "{md}"
+    );
+    assert!(md.contains("| db (2 of 2), logs (1 of 2) |"), "{md}");
+    // Members show the set's schedule, not `none`.
+    assert!(md.contains("| every 1h (set `pair`) | fail | 2 |"), "{md}");
+    assert!(md.contains("§6 C1") && md.contains("§6 C5"), "{md}");
+}
+
+#[test]
+fn a_run_without_pauses_or_sets_has_no_such_section() {
+    let (md, html) = reports(&fixture());
+    for absent in [
+        PAUSES_HEADING,
+        SETS_HEADING,
+        "paused share",
+        "completed last",
+        "§6 C",
+    ] {
+        assert!(!md.contains(absent), "report.md has {absent:?}");
+        assert!(!html.contains(absent), "report.html has {absent:?}");
+    }
+    // One kind without the other: only its own section.
+    let mut only_sets = fixture_with_pauses_and_sets();
+    for v in &mut only_sets.summary.volumes {
+        v.consistency = None;
+    }
+    let (md, _) = reports(&only_sets);
+    assert!(
+        md.contains(SETS_HEADING) && !md.contains(PAUSES_HEADING),
+        "{md}"
+    );
+    let mut only_pauses = fixture_with_pauses_and_sets();
+    only_pauses.summary.groups.clear();
+    let (md, _) = reports(&only_pauses);
+    assert!(
+        !md.contains(SETS_HEADING) && md.contains(PAUSES_HEADING),
+        "{md}"
+    );
+}
+
+#[test]
+fn snapshot_of_the_markdown_report_with_pauses_and_sets() {
+    let files = report_files(&fixture_with_pauses_and_sets(), &window()).unwrap();
+    let md = &files.iter().find(|(n, _)| n == "report.md").unwrap().1;
+    check_snapshot("fixture-consistency-report.md", md);
+}
+
 #[test]
 fn snapshot_of_the_markdown_report() {
     let files = report_files(&fixture(), &window()).unwrap();
@@ -344,6 +482,63 @@ fn headline_problems(summary: &RunSummary, md: &str) -> Vec<String> {
                 problems.push(format!("{}: report.md lacks {e:?}", v.name));
             }
         }
+    }
+    problems
+}
+
+/// Pauses, data left out and set figures of `report.md` that must equal
+/// `summary.json`'s: each in the row of its volume or set.
+fn consistency_problems(summary: &RunSummary, md: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut check = |row_start: String, expect: Vec<String>| match md
+        .lines()
+        .find(|l| l.starts_with(&row_start))
+    {
+        Some(line) => {
+            for e in expect {
+                if !line.contains(&format!("| {e} |")) {
+                    problems.push(format!("row {row_start} lacks {e:?}: {line}"));
+                }
+            }
+        }
+        None => problems.push(format!("report.md has no row {row_start}")),
+    };
+    let or_none = |zero: bool, cell: String| if zero { "none".into() } else { cell };
+    for v in &summary.volumes {
+        let Some(c) = &v.consistency else { continue };
+        let no_pause = c.pause_seconds_total == 0.0;
+        check(
+            format!("| {} | `{}` |", v.name, c.mode),
+            vec![
+                or_none(no_pause, seconds_cell(c.pause_seconds_total)),
+                or_none(no_pause, seconds_cell(c.pause_seconds_max)),
+                or_none(
+                    c.left_out_bytes_total == 0,
+                    bytes_cell(c.left_out_bytes_total),
+                ),
+                or_none(c.left_out_bytes_max == 0, bytes_cell(c.left_out_bytes_max)),
+            ],
+        );
+    }
+    for g in &summary.groups {
+        let d = g.set_duration_seconds.as_ref();
+        check(
+            format!(
+                "| {} | {} | {} | {} | {} |",
+                g.name,
+                g.volumes.join(", "),
+                g.scheduled,
+                g.accepted,
+                g.completed
+            ),
+            d.map_or_else(Vec::new, |d| {
+                vec![
+                    seconds_cell(d.p50),
+                    seconds_cell(d.p95),
+                    seconds_cell(d.max),
+                ]
+            }),
+        );
     }
     problems
 }

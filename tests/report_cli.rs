@@ -1,9 +1,12 @@
 //! `snapsim report DIR` and the report files of `snapsim run`, through the
 //! real binary: the report rebuilt from saved results equals what `run`
-//! wrote, byte for byte; `--no-report` writes only the result files; a
-//! missing or corrupted results directory exits with code 2, a message
-//! naming the problem, and writes nothing.
+//! wrote, byte for byte (also with consistency pauses and a snapshot set,
+//! whose report rows match the summary); `--no-report` writes only the
+//! result files; a missing or corrupted results directory exits with code 2,
+//! a message naming the problem, and writes nothing.
 
+use snapsim::metrics::RunSummary;
+use snapsim::report::document::{bytes_cell, seconds_cell};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -56,10 +59,40 @@ const SCENARIO: &str = r#"{
   ]
 }"#;
 
-/// Runs the scenario into `dir/out` with `extra` arguments.
+/// A small run with consistency pauses, data left out by a guest cache and a
+/// two-volume snapshot set.
+const CONSISTENCY_SCENARIO: &str = r#"{
+  "name": "report-cli-consistency",
+  "description": "A frozen volume, a crash-consistent one with a guest cache, and a set",
+  "duration": "2h",
+  "transfer": { "per_snapshot": "50MiB/s" },
+  "volumes": [
+    { "name": "frozen", "type": "gp3", "size": "10GiB", "used": "2GiB",
+      "cache": { "size": "64MiB" },
+      "workload": { "writes": { "rate": "20/s", "size": "64KiB" } },
+      "snapshots": { "every": "30m", "first_at": "20s",
+                     "consistency": { "freeze": { "request": "500ms" } } } },
+    { "name": "cached", "type": "gp3", "size": "10GiB", "used": "2GiB",
+      "cache": { "size": "64MiB" },
+      "workload": { "writes": { "rate": "20/s", "size": "64KiB" } },
+      "snapshots": { "every": "30m", "first_at": "20s" } },
+    { "name": "data", "type": "gp3", "size": "20GiB", "used": "6GiB",
+      "workload": { "writes": { "rate": "50/s", "size": "16KiB" } } },
+    { "name": "log", "type": "gp3", "size": "10GiB", "used": "1GiB",
+      "workload": { "writes": { "rate": "20/s", "size": "64KiB" } } }
+  ],
+  "groups": [ { "name": "pair", "volumes": ["data", "log"], "snapshots": { "every": "1h" } } ]
+}"#;
+
+/// Runs [`SCENARIO`] into `dir/out` with `extra` arguments.
 fn run_into(dir: &Path, extra: &[&str]) -> std::path::PathBuf {
+    run_scenario_into(dir, SCENARIO, extra)
+}
+
+/// Runs the scenario text into `dir/out` with `extra` arguments.
+fn run_scenario_into(dir: &Path, text: &str, extra: &[&str]) -> std::path::PathBuf {
     let scenario = dir.join("s.json");
-    fs::write(&scenario, SCENARIO).unwrap();
+    fs::write(&scenario, text).unwrap();
     let out = dir.join("out");
     let mut args: Vec<&OsStr> = vec![
         "run".as_ref(),
@@ -76,9 +109,13 @@ fn run_into(dir: &Path, extra: &[&str]) -> std::path::PathBuf {
 
 #[test]
 fn report_on_saved_results_reproduces_runs_files_byte_for_byte() {
-    for extra in [&[][..], &["--backup-window", "45m"][..]] {
+    for (scenario, extra) in [
+        (SCENARIO, &[][..]),
+        (SCENARIO, &["--backup-window", "45m"][..]),
+        (CONSISTENCY_SCENARIO, &[][..]),
+    ] {
         let tmp = tempfile::tempdir().unwrap();
-        let out = run_into(tmp.path(), extra);
+        let out = run_scenario_into(tmp.path(), scenario, extra);
         let written = files(&out);
         for name in [
             "report.html",
@@ -116,6 +153,73 @@ fn report_on_saved_results_reproduces_runs_files_byte_for_byte() {
                 "{name} differs after `snapsim report` ({extra:?})"
             );
         }
+    }
+}
+
+/// The report's pause and set rows of a real run: the figures of
+/// `summary.json` and the counts of `snapshots.csv`; and a run with neither
+/// has no such section.
+#[test]
+fn report_shows_pauses_left_out_data_and_sets_only_for_runs_that_have_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run_scenario_into(tmp.path(), CONSISTENCY_SCENARIO, &[]);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    let summary: RunSummary =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let row = |start: &str| -> String {
+        md.lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("report.md has no row {start}:\n{md}"))
+            .to_string()
+    };
+    let frozen = summary.volumes[0].consistency.clone().unwrap();
+    let cached = summary.volumes[1].consistency.clone().unwrap();
+    assert!(frozen.pause_seconds_total > 0.0 && cached.left_out_bytes_total > 0);
+    let line = row("| frozen | `freeze` | 4 |");
+    for cell in [
+        seconds_cell(frozen.pause_seconds_total),
+        seconds_cell(frozen.pause_seconds_max),
+    ] {
+        assert!(line.contains(&format!("| {cell} |")), "{cell}: {line}");
+    }
+    let line = row("| cached | `crash` | 0 | none | none | none |");
+    for cell in [
+        bytes_cell(cached.left_out_bytes_total),
+        bytes_cell(cached.left_out_bytes_max),
+    ] {
+        assert!(line.contains(&format!("| {cell} |")), "{cell}: {line}");
+    }
+    assert!(
+        summary.volumes[2].consistency.is_none(),
+        "no cache, crash: no row"
+    );
+    assert!(!md.contains("| data | `"), "{md}");
+    let g = &summary.groups[0];
+    let d = g.set_duration_seconds.as_ref().unwrap();
+    let line = row(&format!(
+        "| pair | data, log | {} | {} | {} | {} |",
+        g.scheduled,
+        g.accepted,
+        g.completed,
+        seconds_cell(d.p50)
+    ));
+    assert!(
+        line.ends_with(&format!("| data ({0} of {0}) |", g.completed)),
+        "the larger member completes every set last: {line}"
+    );
+    assert!(
+        md.contains(
+            "| data | 1 | gp3 | 20GiB | 6GiB | per type | 50/s × 16KiB | every 1h (set `pair`) |"
+        ),
+        "{md}"
+    );
+
+    let plain_dir = tmp.path().join("plain");
+    fs::create_dir(&plain_dir).unwrap();
+    let plain = run_into(&plain_dir, &[]);
+    let md = fs::read_to_string(plain.join("report.md")).unwrap();
+    for absent in ["How long is IO paused", "snapshot set is complete", "§6 C"] {
+        assert!(!md.contains(absent), "{absent:?} in\n{md}");
     }
 }
 

@@ -78,6 +78,16 @@ pub struct SnapshotRow {
     pub delta_bytes: u64,
     /// API error code of a rejected (or skipped) request.
     pub error: Option<String>,
+    /// IO pause (freeze, unmount) or instance downtime (stop) around the
+    /// request [s]; 0 in crash mode.
+    pub pause_seconds: f64,
+    /// Data still in the guest's write-back cache at the point in time, so
+    /// not in the snapshot (crash mode) [B].
+    pub left_out_bytes: u64,
+    /// The multi-volume snapshot set the request belongs to, if any.
+    pub set_id: Option<String>,
+    /// When every snapshot of the set had completed [s].
+    pub set_completed_at: Option<f64>,
 }
 
 impl SnapshotRow {
@@ -176,6 +186,12 @@ impl ReportData {
                 duration_seconds: r.optional_number("DurationSeconds")?,
                 delta_bytes: r.integer("DeltaBytes")?,
                 error: Some(r.text("Error")?.to_string()).filter(|e| !e.is_empty()),
+                pause_seconds: r.added("PauseSeconds", Row::number)?.unwrap_or(0.0),
+                left_out_bytes: r.added("LeftOutBytes", Row::integer)?.unwrap_or(0),
+                set_id: r
+                    .added("SetId", |r, c| r.text(c).map(str::to_string))?
+                    .filter(|id| !id.is_empty()),
+                set_completed_at: r.added("SetCompletedAt", Row::optional_number)?.flatten(),
             })
         })?;
         let storage = Csv::parse("storage.csv", get("storage.csv")?)?.rows(|r| {
@@ -206,6 +222,17 @@ impl ReportData {
     /// Whether any time-series step carries IO-fidelity latency figures.
     pub fn has_io_series(&self) -> bool {
         self.timeseries.iter().any(|r| r.io.is_some())
+    }
+
+    /// Whether any volume reports consistency pauses or data left out by a
+    /// guest cache (a `consistency` entry in its summary).
+    pub fn has_consistency(&self) -> bool {
+        self.summary.volumes.iter().any(|v| v.consistency.is_some())
+    }
+
+    /// Whether the run has multi-volume snapshot sets.
+    pub fn has_sets(&self) -> bool {
+        !self.summary.groups.is_empty()
     }
 
     /// Whether any volume has latency percentiles by pending level.
@@ -411,6 +438,20 @@ impl Row<'_> {
         Ok(self.cells[i].as_str())
     }
 
+    /// `read` of a column added after the first files were written: `None`
+    /// when the file has no such column (an older run), so old results still
+    /// load.
+    fn added<T>(
+        &self,
+        col: &str,
+        read: impl FnOnce(&Self, &str) -> Result<T, LoadError>,
+    ) -> Result<Option<T>, LoadError> {
+        match self.csv.column(col) {
+            Some(_) => read(self, col).map(Some),
+            None => Ok(None),
+        }
+    }
+
     fn optional_number(&self, col: &str) -> Result<Option<f64>, LoadError> {
         let t = self.text(col)?;
         if t.is_empty() {
@@ -454,5 +495,20 @@ mod tests {
         assert!(err.contains("x.csv: line 2, column `b`"), "{err}");
         let err = Csv::parse("y.csv", b"a,b\n1\n").err().unwrap().to_string();
         assert!(err.contains("line 2: 1 cells"), "{err}");
+    }
+
+    #[test]
+    fn columns_added_later_read_as_absent_in_older_files_but_are_checked_when_present() {
+        let old = Csv::parse("s.csv", b"a\n1\n").unwrap();
+        assert_eq!(
+            old.rows(|r| r.added("PauseSeconds", Row::number)).unwrap(),
+            [None]
+        );
+        let new = Csv::parse("s.csv", b"a,PauseSeconds\n1,2.5\n2,x\n").unwrap();
+        let err = new
+            .rows(|r| r.added("PauseSeconds", Row::number))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3, column `PauseSeconds`"), "{err}");
     }
 }

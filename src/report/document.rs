@@ -1,13 +1,16 @@
 //! What the report says: scenario and key parameters, the headline answers
-//! (snapshot durations, limit rejections, latency degradation, storage and
-//! cost), the charts, the assumptions with their sources, and how to
-//! reproduce the run. Built as [`Block`]s from [`ReportData`] only, so the
-//! Markdown and HTML reports agree and depend on the result files alone.
+//! (snapshot durations, snapshot sets, limit rejections, consistency pauses
+//! and data left out, latency degradation, storage and cost; sets and pauses
+//! only for runs that have them, see [`super::consistency`]), the charts,
+//! the assumptions with their sources, and how to reproduce the run. Built
+//! as [`Block`]s from [`ReportData`] only, so the Markdown and HTML reports
+//! agree and depend on the result files alone.
 //!
 //! Every headline number is printed from `summary.json` as read back (not
 //! recomputed), with seconds to one decimal beside the human form, so a test
 //! can check the report against the summary.
 
+use super::consistency;
 use super::data::ReportData;
 use super::markup::Block;
 use super::table::{human_bytes, human_seconds};
@@ -18,6 +21,11 @@ use std::collections::BTreeSet;
 /// A duration as `58m24s (3504.1 s)`.
 pub fn seconds_cell(s: f64) -> String {
     format!("{} ({s:.1} s)", human_seconds(s))
+}
+
+/// A byte count as `12.0 GiB (12884901888 B)`.
+pub fn bytes_cell(b: u64) -> String {
+    format!("{} ({b} B)", human_bytes(b as f64))
 }
 
 /// The report's blocks; `charts` are (stem, caption, svg) in report order.
@@ -48,7 +56,9 @@ pub fn blocks(
     parameters(&mut b, data);
     b.push(Block::Heading(2, "Headline answers".into()));
     durations(&mut b, data, opts);
+    consistency::sets(&mut b, data);
     rejections(&mut b, data);
+    consistency::pauses(&mut b, data);
     latency(&mut b, data);
     storage(&mut b, data);
     if !charts.is_empty() {
@@ -118,8 +128,19 @@ fn parameters(b: &mut Vec<Block>, data: &ReportData) {
             vols.iter()
                 .map(|v| {
                     let w = v.get("workload").and_then(|w| w.get("writes"));
-                    let sn = v.get("snapshots");
-                    let schedule = match sn {
+                    // A set's members take the set's schedule, not one of their own.
+                    let set = match v.get("snapshots") {
+                        None => set_of(
+                            src,
+                            &text(v.get("name")),
+                            v.get("count").and_then(Value::as_u64).unwrap_or(1) > 1,
+                        ),
+                        Some(_) => None,
+                    };
+                    let sn = v
+                        .get("snapshots")
+                        .or_else(|| set.and_then(|g| g.get("snapshots")));
+                    let mut schedule = match sn {
                         None => "none".to_string(),
                         Some(sn) => match sn.get("every") {
                             Some(e) => format!("every {}", text(Some(e))),
@@ -129,6 +150,9 @@ fn parameters(b: &mut Vec<Block>, data: &ReportData) {
                             ),
                         },
                     };
+                    if let Some(g) = set {
+                        schedule = format!("{schedule} (set `{}`)", text(g.get("name")));
+                    }
                     vec![
                         text(v.get("name")),
                         text_or(v.get("count"), "1"),
@@ -151,6 +175,25 @@ fn parameters(b: &mut Vec<Block>, data: &ReportData) {
         header.iter().map(|h| h.to_string()).collect(),
         rows,
     ));
+}
+
+/// The entry of the scenario's `groups` (multi-volume snapshot sets) that
+/// holds the volume entry `name`: the name itself or, for an entry with
+/// `count` above 1 (`copies`), one of its `name-N` copies.
+fn set_of<'a>(src: &'a Value, name: &str, copies: bool) -> Option<&'a Value> {
+    let copy_of = |member: &str| {
+        member == name
+            || copies
+                && member
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+    };
+    src.get("groups")?.as_array()?.iter().find(|g| {
+        g.get("volumes")
+            .and_then(Value::as_array)
+            .is_some_and(|m| m.iter().filter_map(Value::as_str).any(copy_of))
+    })
 }
 
 fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
@@ -325,11 +368,7 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
             let s = &v.storage;
             vec![
                 v.name.clone(),
-                format!(
-                    "{} ({} B)",
-                    human_bytes(s.final_bytes as f64),
-                    s.final_bytes
-                ),
+                bytes_cell(s.final_bytes),
                 human_bytes(s.max_bytes as f64),
                 human_bytes(s.mean_bytes),
                 format!("{:.3}", s.gb_months),
@@ -342,7 +381,7 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
         let final_bytes: u64 = vols.iter().map(|v| v.storage.final_bytes).sum();
         rows.push(vec![
             "total".into(),
-            format!("{} ({final_bytes} B)", human_bytes(final_bytes as f64)),
+            bytes_cell(final_bytes),
             "-".into(),
             human_bytes(vols.iter().map(|v| v.storage.mean_bytes).sum()),
             format!(
@@ -374,7 +413,7 @@ fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
          `DESIGN.md` specifies the model."
             .into(),
     ));
-    b.push(Block::List(vec![
+    let mut items = vec![
         format!(
             "Changes are tracked in {} blocks, the snapshot block size of the EBS direct APIs (§1.1); \
              the first snapshot holds every written block and never the unwritten ones (§1.9).",
@@ -400,7 +439,24 @@ fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
         "Copy-on-write copies are counted; their latency cost and foreground IO are modelled \
          only at IO fidelity."
             .into(),
-    ]));
+    ];
+    if data.has_consistency() {
+        items.push(
+            "A snapshot holds only data already on the volume at its point in time, not the \
+             guest's cache (crash-consistent, §6 C1); freeze and unmount may end as soon as the \
+             snapshot is `pending` (§6 C2); a root volume is snapshotted with its instance \
+             stopped (§6 C4)."
+                .into(),
+        );
+    }
+    if data.has_sets() {
+        items.push(
+            "A multi-volume snapshot set (`CreateSnapshots`) is crash-consistent across its \
+             members, at most 40 volumes, and accepted or rejected as a whole (§6 C5)."
+                .into(),
+        );
+    }
+    b.push(Block::List(items));
 }
 
 fn reproduce(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {

@@ -13,6 +13,7 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod consistency;
 pub mod data;
 pub mod document;
 pub mod files;
