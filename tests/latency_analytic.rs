@@ -306,3 +306,113 @@ fn io_fidelity_runs_are_reproducible() {
     assert_eq!(a.1, b.1);
     assert!(a.0.contains("\"p999_us\""), "latency was measured");
 }
+
+/// One channel, no limits, 4 KiB reads at 2,000/s (1.0076 ms each: twice
+/// what the channel can serve) and a snapshot uploading at 1 GiB/s, whose
+/// 512 KiB block reads (1.9766 ms each) also ask for four times the
+/// channel: both lanes stay backlogged, so the share of channel time each
+/// gets is the discipline's alone.
+fn two_backlogged_lanes(snapshot_reads: &str) -> String {
+    format!(
+        r#"{{
+          "name": "lanes", "duration": "100s", "fidelity": "io",
+          "transfer": {{ "per_snapshot": "1GiB/s" }},
+          "volumes": [{{
+            "name": "q", "type": "custom", "size": "2TiB", "used": "1TiB",
+            "iops": 1000000000, "throughput": "1000000GiB/s",
+            "workload": {{ "reads": {{ "rate": "2000/s", "size": "4KiB" }} }},
+            "performance": {{ "channels": 1, "base_latency": {{ "constant": "1ms" }},
+                              "channel_bandwidth": "512MiB/s", "limits": false,
+                              "snapshot_reads": {snapshot_reads} }},
+            "snapshots": {{ "at": ["0s"] }}
+          }}]
+        }}"#
+    )
+}
+
+/// Foreground IOs per second served under a snapshot-read discipline.
+fn foreground_throughput(snapshot_reads: &str) -> f64 {
+    let r = run_json(&two_backlogged_lanes(snapshot_reads), 1);
+    assert_eq!(r.summary.volumes[0].snapshots.max_pending, 1);
+    r.summary.volumes[0]
+        .station
+        .as_ref()
+        .unwrap()
+        .throughput_per_second
+}
+
+/// Snapshot reads share the channel as configured: with weight w the
+/// foreground gets 1 / (1 + w) of the channel time, at low priority all of
+/// it, and first come first served in proportion to the work that arrives.
+#[test]
+fn snapshot_read_weights_share_channel_time() {
+    let mib = 1024.0 * 1024.0;
+    let s_fg = 1e-3 + 4096.0 / (512.0 * mib);
+    let s_bg = 1e-3 + 512.0 * 1024.0 / (512.0 * mib);
+    let reads_per_s = 1024.0 * mib / (512.0 * 1024.0);
+    let cases = [
+        (r#"{ "weight": 0.25 }"#.to_string(), 0.8 / s_fg),
+        (r#"{ "weight": 1 }"#.to_string(), 0.5 / s_fg),
+        (r#"{ "weight": 4 }"#.to_string(), 0.2 / s_fg),
+        (r#"{ "priority": "low" }"#.to_string(), 1.0 / s_fg),
+        (
+            r#"{ "priority": "equal" }"#.to_string(),
+            2000.0 / (2000.0 * s_fg + reads_per_s * s_bg),
+        ),
+    ];
+    for (reads, theory) in cases {
+        let x = foreground_throughput(&reads);
+        let err = (x - theory).abs() / theory;
+        assert!(
+            err < 0.02,
+            "{reads}: {x:.1} IO/s vs {theory:.1} ({:.2} %)",
+            err * 100.0
+        );
+    }
+}
+
+/// A volume whose 100 GiB are all in the first snapshot's delta, uploading
+/// at 10 MiB/s; 4 KiB writes once a second hit blocks it has not uploaded
+/// yet (all but the ~3 % that land behind the upload cursor); a 1 ms
+/// station with no limits.
+fn cow_scenario(policy: &str) -> String {
+    format!(
+        r#"{{
+          "name": "cow", "duration": "10m", "fidelity": "io",
+          "transfer": {{ "per_snapshot": "10MiB/s" }},
+          "volumes": [{{
+            "name": "v", "type": "custom", "size": "100GiB", "used": "100GiB",
+            "iops": 1000000000, "throughput": "1000000GiB/s",
+            "workload": {{ "writes": {{ "rate": "1/s", "arrival": "constant", "size": "4KiB" }} }},
+            "performance": {{ "channels": 4, "base_latency": {{ "constant": "1ms" }},
+                              "channel_bandwidth": "1GiB/s", "limits": false,
+                              "copy_on_write": "{policy}" }},
+            "snapshots": {{ "at": ["0s"] }}
+          }}]
+        }}"#
+    )
+}
+
+/// Under the `wait` policy a write that hits a block the pending snapshot
+/// has not uploaded waits for that block's upload, 512 KiB at 10 MiB/s =
+/// 50 ms, then its own 1 ms; under `copy` it costs the station one block
+/// read and one block write instead (2 × 512 KiB at 1 GiB/s = 0.98 ms).
+#[test]
+fn copy_on_write_wait_and_copy_cost_what_they_should() {
+    let p50_ms = |policy: &str| {
+        let r = run_json(&cow_scenario(policy), 1);
+        let v = &r.summary.volumes[0];
+        assert_eq!(v.snapshots.max_pending, 1);
+        assert!(v.cow_copies > 550, "writes hit pending blocks: {}", v.cow_copies);
+        let w = v.latency.as_ref().unwrap().iter().find(|o| o.op == "write").unwrap();
+        let level1 = w.levels.iter().find(|l| l.pending == 1).unwrap();
+        level1.p50_us / 1000.0
+    };
+    let transfer_ms = |bytes: f64| bytes / (1024.0 * 1024.0 * 1024.0) * 1000.0;
+    let wait = p50_ms("wait");
+    let theory = 50.0 + 1.0 + transfer_ms(4096.0);
+    assert!((wait - theory).abs() / theory < 0.002, "wait: {wait} ms vs {theory}");
+    let copy = p50_ms("copy");
+    let theory = 1.0 + transfer_ms(4096.0 + 2.0 * 524288.0);
+    assert!((copy - theory).abs() / theory < 0.002, "copy: {copy} ms vs {theory}");
+}

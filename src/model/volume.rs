@@ -313,16 +313,32 @@ impl VolumeState {
             p.cow_copies += 1;
             self.cow_copies += 1;
             if self.cow_wait {
+                // The block is uploaded next, out of order, behind the
+                // blocks already moved ahead — unless the upload reaches it
+                // in order first (at the current rate).
                 let rate = if p.upload.rate > 0.0 {
                     p.upload.rate
                 } else {
                     p.urgent_rate
                 };
-                let start = p.urgent_until.max(at);
                 if rate.is_finite() && rate > 0.0 {
-                    p.urgent_until = start + SimDuration::from_secs_f64_ceil(block_size / rate);
+                    let urgent = p.urgent_until.max(at)
+                        + SimDuration::from_secs_f64_ceil(block_size / rate);
+                    let in_order = if p.upload.rate > 0.0 {
+                        let rank = p.delta.partition_point(|&x| u64::from(x) < b) as f64;
+                        let left = (rank + 1.0) * block_size - p.upload.bytes_at(at);
+                        at + SimDuration::from_secs_f64_ceil(left / p.upload.rate)
+                    } else {
+                        SimTime::MAX
+                    };
+                    let release = if in_order < urgent {
+                        in_order
+                    } else {
+                        p.urgent_until = urgent;
+                        urgent
+                    };
+                    self.cow_release = self.cow_release.max(release);
                 }
-                self.cow_release = self.cow_release.max(p.urgent_until);
             }
             if let (Some(check), Some(v)) = (&mut p.check, &self.versions) {
                 // Only verification needs the block's rank in the delta.
