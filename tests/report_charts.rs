@@ -583,6 +583,7 @@ fn the_committed_reports_headline_numbers_equal_their_summaries() {
         problems.extend(
             headline_problems(&summary, &md)
                 .into_iter()
+                .chain(consistency_problems(&summary, &md))
                 .map(|p| format!("{}: {p}", dir.display())),
         );
     }
