@@ -403,16 +403,32 @@ fn copy_on_write_wait_and_copy_cost_what_they_should() {
         let r = run_json(&cow_scenario(policy), 1);
         let v = &r.summary.volumes[0];
         assert_eq!(v.snapshots.max_pending, 1);
-        assert!(v.cow_copies > 550, "writes hit pending blocks: {}", v.cow_copies);
-        let w = v.latency.as_ref().unwrap().iter().find(|o| o.op == "write").unwrap();
+        assert!(
+            v.cow_copies > 550,
+            "writes hit pending blocks: {}",
+            v.cow_copies
+        );
+        let w = v
+            .latency
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|o| o.op == "write")
+            .unwrap();
         let level1 = w.levels.iter().find(|l| l.pending == 1).unwrap();
         level1.p50_us / 1000.0
     };
     let transfer_ms = |bytes: f64| bytes / (1024.0 * 1024.0 * 1024.0) * 1000.0;
     let wait = p50_ms("wait");
     let theory = 50.0 + 1.0 + transfer_ms(4096.0);
-    assert!((wait - theory).abs() / theory < 0.002, "wait: {wait} ms vs {theory}");
+    assert!(
+        (wait - theory).abs() / theory < 0.002,
+        "wait: {wait} ms vs {theory}"
+    );
     let copy = p50_ms("copy");
     let theory = 1.0 + transfer_ms(4096.0 + 2.0 * 524288.0);
-    assert!((copy - theory).abs() / theory < 0.002, "copy: {copy} ms vs {theory}");
+    assert!(
+        (copy - theory).abs() / theory < 0.002,
+        "copy: {copy} ms vs {theory}"
+    );
 }

@@ -322,8 +322,8 @@ impl VolumeState {
                     p.urgent_rate
                 };
                 if rate.is_finite() && rate > 0.0 {
-                    let urgent = p.urgent_until.max(at)
-                        + SimDuration::from_secs_f64_ceil(block_size / rate);
+                    let urgent =
+                        p.urgent_until.max(at) + SimDuration::from_secs_f64_ceil(block_size / rate);
                     let in_order = if p.upload.rate > 0.0 {
                         let rank = p.delta.partition_point(|&x| u64::from(x) < b) as f64;
                         let left = (rank + 1.0) * block_size - p.upload.bytes_at(at);

@@ -3,25 +3,62 @@
 //! The general-purpose sampler (rejection-inversion) spends two or three
 //! `powf` calls per draw, which dominated the cost of a simulated write. Most
 //! of a Zipf law's mass sits in its first ranks, so this sampler splits the
-//! range: the head `1..=h` (h ≤ 65,536) is drawn from an alias table in O(1)
+//! range: the head `1..=h` (h ≤ 65,536) is drawn from alias tables in O(1)
 //! without any transcendental function, and the tail `h+1..=n` by
 //! rejection-inversion (Hörmann & Derflinger 1996) restricted to the tail.
-//! Choosing head or tail by their exact masses keeps the mixture exact.
+//! The head is two bands, ranks 1–1,024 and the rest, each with its own
+//! table: an alias draw reads a uniformly random column, and the first
+//! band's 16 KiB table stays in cache while the 1 MiB one would not.
+//! Choosing a band by its exact mass keeps the mixture exact.
 
 use rand::Rng;
 
-/// Largest head drawn from the alias table.
+/// Largest head drawn from alias tables.
 const HEAD: u64 = 1 << 16;
+/// Ranks `1..=HOT` have their own small alias table (16 KiB, stays in
+/// cache); a draw lands there with the band's exact probability.
+const HOT: u64 = 1 << 10;
+
+/// An alias table over ranks `first..first + columns.len()`.
+#[derive(Clone, Debug)]
+struct AliasBand {
+    first: u64,
+    /// Columns: (probability of keeping the column, alias offset), side by
+    /// side so that a draw touches one cache line.
+    columns: Vec<(f64, u32)>,
+}
+
+impl AliasBand {
+    fn new(first: u64, weights: &[f64], sum: f64) -> AliasBand {
+        let (prob, idx) = alias_table(weights, sum);
+        AliasBand {
+            first,
+            columns: prob.into_iter().zip(idx).collect(),
+        }
+    }
+
+    #[inline]
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        let i = rng.random_range(0..self.columns.len());
+        let (keep, other) = self.columns[i];
+        if rng.random::<f64>() < keep {
+            self.first + i as u64
+        } else {
+            self.first + u64::from(other)
+        }
+    }
+}
 
 /// Zipf sampler over `1..=n` with exponent `s`.
 #[derive(Clone, Debug)]
 pub struct FastZipf {
-    head: u64,
-    /// Probability of drawing from the head.
+    /// Ranks `1..=min(n, HOT)`.
+    hot: AliasBand,
+    /// Ranks `HOT+1..=min(n, HEAD)`, if any.
+    warm: Option<AliasBand>,
+    /// Probability of drawing from `hot`, and from `hot` or `warm`.
+    hot_mass: f64,
     head_mass: f64,
-    /// Alias table columns: (probability of keeping the column, alias),
-    /// side by side so that a draw touches one cache line.
-    alias: Vec<(f64, u32)>,
     tail: Option<TailSampler>,
 }
 
@@ -34,15 +71,17 @@ impl FastZipf {
         assert!(n > 0 && s.is_finite() && s > 0.0, "invalid Zipf parameters");
         let head = n.min(HEAD);
         let weights: Vec<f64> = (1..=head).map(|k| (k as f64).powf(-s)).collect();
-        let head_sum: f64 = weights.iter().sum();
+        let hot_len = head.min(HOT) as usize;
+        let hot_sum: f64 = weights[..hot_len].iter().sum();
+        let warm_sum: f64 = weights[hot_len..].iter().sum();
         let tail = (n > head).then(|| TailSampler::new(head + 1, n, s));
         let tail_sum = tail.as_ref().map_or(0.0, TailSampler::mass);
-        let (prob, idx) = alias_table(&weights, head_sum);
-        let alias = prob.into_iter().zip(idx).collect();
+        let total = hot_sum + warm_sum + tail_sum;
         FastZipf {
-            head,
-            head_mass: head_sum / (head_sum + tail_sum),
-            alias,
+            hot: AliasBand::new(1, &weights[..hot_len], hot_sum),
+            warm: (head > HOT).then(|| AliasBand::new(HOT + 1, &weights[hot_len..], warm_sum)),
+            hot_mass: hot_sum / total,
+            head_mass: (hot_sum + warm_sum) / total,
             tail,
         }
     }
@@ -50,16 +89,21 @@ impl FastZipf {
     /// One rank in `1..=n`.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        match &self.tail {
-            Some(t) if rng.random::<f64>() >= self.head_mass => t.sample(rng),
-            _ => {
-                let i = rng.random_range(0..self.head) as usize;
-                let (keep, other) = self.alias[i];
-                if rng.random::<f64>() < keep {
-                    i as u64 + 1
-                } else {
-                    u64::from(other) + 1
-                }
+        if self.warm.is_none() && self.tail.is_none() {
+            return self.hot.sample(rng);
+        }
+        let u: f64 = rng.random();
+        if u < self.hot_mass {
+            self.hot.sample(rng)
+        } else if u < self.head_mass {
+            match &self.warm {
+                Some(w) => w.sample(rng),
+                None => self.hot.sample(rng),
+            }
+        } else {
+            match &self.tail {
+                Some(t) => t.sample(rng),
+                None => self.hot.sample(rng),
             }
         }
     }
@@ -201,6 +245,13 @@ mod tests {
             let g: f64 = (a..=b).map(|k| *counts.get(&k).unwrap_or(&0) as f64).sum();
             (g, e)
         };
+        if n > HOT {
+            let (g, e) = band(HOT - 200, HOT + 200);
+            assert!(
+                (g - e).abs() < 5.0 * e.sqrt() + 1.0,
+                "hot/warm boundary band: {g} vs {e}"
+            );
+        }
         if n > HEAD {
             let (g, e) = band(HEAD - 1000, HEAD + 1000);
             assert!(

@@ -75,6 +75,8 @@ pub struct IoVolume {
     admitted: VecDeque<Admitted>,
     station: Station,
     perf: Performance,
+    /// Transfer time of one byte on a channel [ns].
+    ns_per_byte: f64,
     latency_rng: StreamRng,
     horizon: SimTime,
     snapshot_reads_scheduled: bool,
@@ -125,6 +127,7 @@ impl IoVolume {
             last_admit: SimTime::ZERO,
             admitted: VecDeque::new(),
             station: Station::new(perf.channels, discipline),
+            ns_per_byte: NANOS_PER_SEC as f64 / perf.channel_bandwidth.bytes_per_sec,
             perf,
             latency_rng,
             horizon,
@@ -178,8 +181,7 @@ impl IoVolume {
                 median.0 as f64 * (sigma * z).exp()
             }
         };
-        let transfer = (len + extra_bytes) as f64 / self.perf.channel_bandwidth.bytes_per_sec
-            * NANOS_PER_SEC as f64;
+        let transfer = (len + extra_bytes) as f64 * self.ns_per_byte;
         ceil_u64(base + transfer).max(1)
     }
 
