@@ -85,6 +85,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
         },
         latency: latency.then(|| vec![op("read"), op("write")]),
         station: None,
+        trace: None,
         consistency: None,
     }
 }

@@ -284,6 +284,14 @@ fn bad_trace_lines_exit_2_with_file_and_line_or_are_counted_with_skip() {
                 err.contains("lines skipped: 5 (4 malformed, 1 zero-size, 0 out of range)"),
                 "{err}"
             );
+            // The same counts are in the summary, beside the results.
+            let summary: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+            let t = &summary["volumes"][0]["trace"];
+            assert_eq!(t["lines_skipped"], 5, "{t}");
+            assert_eq!(t["malformed"], 4, "{t}");
+            assert_eq!(t["zero_size"], 1, "{t}");
+            assert_eq!(t["source"], "cloudphysics bad.csv", "{t}");
         } else {
             assert_eq!(o.status.code(), Some(2), "{err}");
             assert!(err.contains("volumes[0].workload.trace"), "{err}");

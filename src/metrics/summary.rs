@@ -104,6 +104,39 @@ pub struct VolumeSummary {
     pub consistency: Option<ConsistencySummary>,
     /// The storage station as a queue; `None` at flow fidelity.
     pub station: Option<super::latency::StationStats>,
+    /// What the replayed trace held and what was skipped; `None` without a
+    /// trace.
+    pub trace: Option<TraceStats>,
+}
+
+/// What one pass over a volume's trace found (the first pass, before the
+/// run: the same for every run and every loop of the trace).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraceStats {
+    /// Format and file name.
+    pub source: String,
+    /// IOs replayed per pass (after the device, reads and offset filters).
+    pub ios_per_pass: u64,
+    /// Of which writes.
+    pub writes_per_pass: u64,
+    /// Bytes of those IOs, after clipping [B].
+    pub bytes_per_pass: u64,
+    /// Time from the first to the last record, before scaling [s].
+    pub span_seconds: f64,
+    /// Lines skipped: malformed + zero-size + out of range.
+    pub lines_skipped: u64,
+    /// Malformed lines skipped under `on_error: skip`.
+    pub malformed: u64,
+    /// IOs of size 0.
+    pub zero_size: u64,
+    /// IOs beyond the volume under `offset_map: reject`.
+    pub out_of_range: u64,
+    /// Rows earlier than the one before them, moved to its time.
+    pub clamped: u64,
+    /// IOs of other devices than the selected one.
+    pub other_device: u64,
+    /// Reads dropped by `reads: false`.
+    pub reads_dropped: u64,
 }
 
 /// What happened to the volume's snapshot requests.

@@ -51,6 +51,9 @@ pub trait IoFeedFactory: Send + Sync + fmt::Debug {
 
     /// A short description for reports (format and file name).
     fn describe(&self) -> String;
+
+    /// What the source holds and what it skipped, for the run summary.
+    fn stats(&self) -> crate::metrics::summary::TraceStats;
 }
 
 /// A shareable factory, as stored in the configuration.

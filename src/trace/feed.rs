@@ -229,6 +229,31 @@ impl IoFeedFactory for TraceFactory {
         }))
     }
 
+    fn stats(&self) -> crate::metrics::summary::TraceStats {
+        let s = &self.scan;
+        crate::metrics::summary::TraceStats {
+            source: format!(
+                "{} {}",
+                self.spec.format,
+                self.spec.path.file_name().map_or_else(
+                    || self.spec.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                )
+            ),
+            ios_per_pass: s.ios,
+            writes_per_pass: s.writes,
+            bytes_per_pass: s.bytes,
+            span_seconds: (s.last_ns - s.first_ns) as f64 / 1e9,
+            lines_skipped: s.lines_skipped(),
+            malformed: s.counts.malformed,
+            zero_size: s.counts.zero_size,
+            out_of_range: s.out_of_range,
+            clamped: s.counts.clamped,
+            other_device: s.counts.other_device,
+            reads_dropped: s.reads_dropped,
+        }
+    }
+
     fn describe(&self) -> String {
         let s = &self.scan;
         let name = self.spec.path.file_name().map_or_else(
