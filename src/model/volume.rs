@@ -67,6 +67,35 @@ pub struct PendingSnapshot {
     pub urgent_rate: f64,
 }
 
+impl PendingSnapshot {
+    /// Wait policy: a write at `at` needs block `b`, not uploaded yet. The
+    /// block is uploaded next, out of order, behind the blocks already moved
+    /// ahead — unless the upload reaches it in order first (at the current
+    /// rate). Returns when the block is uploaded (`at` if it cannot be
+    /// said: no finite rate).
+    fn upload_for_write(&mut self, at: SimTime, b: u64, block_size: f64) -> SimTime {
+        let rate = if self.upload.rate > 0.0 {
+            self.upload.rate
+        } else {
+            self.urgent_rate
+        };
+        if !(rate.is_finite() && rate > 0.0) {
+            return at;
+        }
+        let urgent = self.urgent_until.max(at) + SimDuration::from_secs_f64_ceil(block_size / rate);
+        if self.upload.rate > 0.0 {
+            let rank = self.delta.partition_point(|&x| u64::from(x) < b) as f64;
+            let left = (rank + 1.0) * block_size - self.upload.bytes_at(at);
+            let in_order = at + SimDuration::from_secs_f64_ceil(left / self.upload.rate);
+            if in_order < urgent {
+                return in_order;
+            }
+        }
+        self.urgent_until = urgent;
+        urgent
+    }
+}
+
 /// What a pending snapshot must hold and what it has captured so far.
 pub struct PendingCheck {
     /// Every block's version at the point in time.
@@ -313,32 +342,7 @@ impl VolumeState {
             p.cow_copies += 1;
             self.cow_copies += 1;
             if self.cow_wait {
-                // The block is uploaded next, out of order, behind the
-                // blocks already moved ahead — unless the upload reaches it
-                // in order first (at the current rate).
-                let rate = if p.upload.rate > 0.0 {
-                    p.upload.rate
-                } else {
-                    p.urgent_rate
-                };
-                if rate.is_finite() && rate > 0.0 {
-                    let urgent =
-                        p.urgent_until.max(at) + SimDuration::from_secs_f64_ceil(block_size / rate);
-                    let in_order = if p.upload.rate > 0.0 {
-                        let rank = p.delta.partition_point(|&x| u64::from(x) < b) as f64;
-                        let left = (rank + 1.0) * block_size - p.upload.bytes_at(at);
-                        at + SimDuration::from_secs_f64_ceil(left / p.upload.rate)
-                    } else {
-                        SimTime::MAX
-                    };
-                    let release = if in_order < urgent {
-                        in_order
-                    } else {
-                        p.urgent_until = urgent;
-                        urgent
-                    };
-                    self.cow_release = self.cow_release.max(release);
-                }
+                self.cow_release = self.cow_release.max(p.upload_for_write(at, b, block_size));
             }
             if let (Some(check), Some(v)) = (&mut p.check, &self.versions) {
                 // Only verification needs the block's rank in the delta.

@@ -94,7 +94,7 @@ pub struct IoVolume {
 /// Records a foreground IO that completes at `end`, if it does so within
 /// the run.
 #[inline]
-fn record_into<'a>(rec: &'a mut Recorder, horizon: SimTime) -> impl FnMut(&Job, SimTime) + 'a {
+fn record_into(rec: &mut Recorder, horizon: SimTime) -> impl FnMut(&Job, SimTime) + '_ {
     move |job: &Job, end: SimTime| {
         if end <= horizon {
             rec.record(job.kind, job.pending, job.arrived, job.len, end);
@@ -201,17 +201,6 @@ impl IoVolume {
         };
         self.last_admit = at;
         job.at = at;
-        let step_open = self.recorder.open_step_end().is_some_and(|e| e > now);
-        if at <= now && self.admitted.is_empty() && step_open {
-            // Admitted at once with nothing ahead of it: straight to the
-            // station (what `pump` would do, without the queue).
-            if let Some(l) = &mut self.lagged {
-                l.admit(at, job.len, ios);
-            }
-            self.station
-                .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
-            return;
-        }
         self.admitted.push_back((job, ios, now));
         self.pump(now);
     }
@@ -235,16 +224,27 @@ impl IoVolume {
             if let Some(l) = &mut self.lagged {
                 l.admit(job.at, job.len, ios);
             }
-            self.station
-                .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
+            self.station_arrive(job);
         }
+    }
+
+    /// `job` arrives at the station; foreground completions are recorded.
+    #[inline]
+    fn station_arrive(&mut self, job: Job) {
+        self.station
+            .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
+    }
+
+    /// Brings the station to `t`; foreground completions are recorded.
+    fn station_advance(&mut self, t: SimTime) {
+        self.station
+            .advance(t, &mut record_into(&mut self.recorder, self.horizon));
     }
 
     /// Closes the oldest open step, which ends at `end`: the station is
     /// brought to `end` and the buckets are read there.
     fn close_step(&mut self, end: SimTime) {
-        self.station
-            .advance(end, &mut record_into(&mut self.recorder, self.horizon));
+        self.station_advance(end);
         let at = end.min(self.horizon);
         let (tokens, credits) = match &self.lagged {
             Some(l) => (l.iops_tokens(at), l.burst_credits(at)),
@@ -264,16 +264,14 @@ impl IoVolume {
             at: now,
             service_ns: self.service(block, 0),
         };
-        self.station
-            .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
+        self.station_arrive(job);
     }
 
     /// Closes the run at `end`: admitted IOs due by then reach the
     /// station, IOs completing by then are recorded, and every step closes.
     pub fn finish(&mut self, end: SimTime) {
         self.pump(end);
-        self.station
-            .advance(end, &mut record_into(&mut self.recorder, self.horizon));
+        self.station_advance(end);
         while let Some(e) = self.recorder.open_step_end() {
             self.close_step(e);
         }
@@ -303,6 +301,44 @@ impl IoVolume {
         self.limits = Some(l);
     }
 
+    /// Builds the job of IO `w` (with `extra_bytes` of copy-on-write
+    /// traffic) and submits it at `now`.
+    #[inline]
+    fn admit_io(
+        &mut self,
+        now: SimTime,
+        w: Write,
+        op: u8,
+        pending: u8,
+        sequential: bool,
+        extra_bytes: u64,
+    ) {
+        let job = Job {
+            kind: op,
+            pending,
+            len: w.len,
+            arrived: w.at,
+            at: now,
+            service_ns: self.service(w.len, extra_bytes),
+        };
+        let ios = self
+            .limits
+            .as_ref()
+            .map_or(1.0, |l| l.io_cost(w.len, sequential));
+        self.submit(now, job, ios);
+    }
+
+    /// Makes sure a release event comes at `release` (one already due
+    /// earlier will schedule it when it runs).
+    fn wake_for_release(&mut self, sched: &mut Scheduler<Event>, volume: usize, release: SimTime) {
+        if release < self.cow_next {
+            self.cow_next = release;
+            sched
+                .schedule_at(release, Event::CowReleased { volume })
+                .ok();
+        }
+    }
+
     /// Time integral of foreground IOs in the station up to `now` [IO·ns]
     /// (after [`IoVolume::finish`] at `now`).
     pub fn station_area(&self, now: SimTime) -> f64 {
@@ -315,15 +351,18 @@ impl Simulation {
     /// while no other event is due first.
     pub(crate) fn on_io_arrival(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
         let horizon = SimTime::ZERO + self.cfg.duration;
+        let Some(mut k) = self.io[volume].as_ref().map(|io| io.next_arrival().0) else {
+            return;
+        };
         loop {
             let Some(io) = self.io[volume].as_mut() else {
                 return;
             };
-            let (k, _) = io.next_arrival();
             let Some((w, is_write)) = io.sources.get_mut(k).and_then(IoSource::next_io) else {
                 return;
             };
-            let next = io.next_arrival().1;
+            let next;
+            (k, next) = io.next_arrival();
             self.io_arrives(sched, volume, w, if is_write { WRITE } else { READ });
             if next >= horizon {
                 return;
@@ -386,25 +425,18 @@ impl Simulation {
         };
         let sequential = io.last_end[usize::from(op)] == w.offset;
         io.last_end[usize::from(op)] = w.offset + w.len;
-        if cow > 0 && vs.cow_wait {
-            if vs.cow_release > now {
-                let release = vs.cow_release;
-                io.cow_held.push(Reverse((
-                    release, io.cow_seq, w.offset, w.len, w.at, pending, sequential,
-                )));
-                io.cow_seq += 1;
-                if release < io.cow_next {
-                    io.cow_next = release;
-                    sched
-                        .schedule_at(release, Event::CowReleased { volume })
-                        .ok();
-                }
-                return;
-            }
-            io.admit_io(now, w, op, pending, sequential, 0);
+        if cow > 0 && vs.cow_wait && vs.cow_release > now {
+            let release = vs.cow_release;
+            io.cow_held.push(Reverse((
+                release, io.cow_seq, w.offset, w.len, w.at, pending, sequential,
+            )));
+            io.cow_seq += 1;
+            io.wake_for_release(sched, volume, release);
             return;
         }
-        io.admit_io(now, w, op, pending, sequential, cow * 2 * block_size);
+        // Copies cost the station two block transfers each; waits are over.
+        let extra = if vs.cow_wait { 0 } else { cow * 2 * block_size };
+        io.admit_io(now, w, op, pending, sequential, extra);
     }
 
     /// Writes whose out-of-order uploads are done go on to admission.
@@ -420,12 +452,7 @@ impl Simulation {
             io.cow_held.peek()
         {
             if release > now {
-                if release < io.cow_next {
-                    io.cow_next = release;
-                    sched
-                        .schedule_at(release, Event::CowReleased { volume })
-                        .ok();
-                }
+                io.wake_for_release(sched, volume, release);
                 break;
             }
             io.cow_held.pop();
@@ -462,34 +489,5 @@ impl Simulation {
                 sched.schedule_after(gap, Event::SnapshotReadDue { volume });
             }
         }
-    }
-}
-
-impl IoVolume {
-    /// Builds the job of IO `w` (with `extra_bytes` of copy-on-write
-    /// traffic) and submits it at `now`.
-    #[inline]
-    fn admit_io(
-        &mut self,
-        now: SimTime,
-        w: Write,
-        op: u8,
-        pending: u8,
-        sequential: bool,
-        extra_bytes: u64,
-    ) {
-        let job = Job {
-            kind: op,
-            pending,
-            len: w.len,
-            arrived: w.at,
-            at: now,
-            service_ns: self.service(w.len, extra_bytes),
-        };
-        let ios = self
-            .limits
-            .as_ref()
-            .map_or(1.0, |l| l.io_cost(w.len, sequential));
-        self.submit(now, job, ios);
     }
 }
