@@ -63,9 +63,6 @@ impl SimDuration {
     /// computed completion is never early. Negative or NaN inputs give zero;
     /// spans beyond `u64` nanoseconds saturate.
     pub fn from_secs_f64_ceil(secs: f64) -> SimDuration {
-        if secs.is_nan() || secs <= 0.0 {
-            return SimDuration::ZERO;
-        }
         SimDuration(ceil_u64(secs * NANOS_PER_SEC as f64))
     }
 

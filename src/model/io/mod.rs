@@ -30,7 +30,7 @@ pub mod limits;
 pub mod recorder;
 pub mod station;
 
-use super::config::{LatencyDist, Performance, SnapshotReadPriority, VolumeConfig};
+use super::config::{LatencyDist, Performance, VolumeConfig};
 use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
 use super::source::IoSource;
@@ -39,7 +39,7 @@ use crate::engine::{ceil_u64, Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
 use limits::Limits;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use recorder::Recorder;
-use station::{Discipline, Job, Station};
+use station::{Job, Station};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -113,11 +113,6 @@ impl IoVolume {
         horizon: SimTime,
     ) -> IoVolume {
         let perf = v.performance;
-        let discipline = match perf.snapshot_reads {
-            SnapshotReadPriority::Low => Discipline::Priority,
-            SnapshotReadPriority::Equal => Discipline::Fcfs,
-            SnapshotReadPriority::Weight(w) => Discipline::Weighted(w),
-        };
         let limits = perf.limits.then(|| Limits::new(v.kind, &v.provisioned));
         IoVolume {
             sources,
@@ -126,7 +121,7 @@ impl IoVolume {
             limits,
             last_admit: SimTime::ZERO,
             admitted: VecDeque::new(),
-            station: Station::new(perf.channels, discipline),
+            station: Station::new(perf.channels, perf.snapshot_reads),
             ns_per_byte: NANOS_PER_SEC as f64 / perf.channel_bandwidth.bytes_per_sec,
             perf,
             latency_rng,

@@ -12,12 +12,12 @@
 //! `f`. The result is the same as one completion event per job, at a
 //! fraction of the cost.
 //!
-//! How the lanes share channels ([`Discipline`]):
-//! - `Fcfs`: one queue, in arrival order.
-//! - `Priority`: a freed channel goes to the foreground lane if any
+//! How the lanes share channels ([`SnapshotReadPriority`]):
+//! - `Equal`: one queue, in arrival order.
+//! - `Low`: a freed channel goes to the foreground lane if any
 //!   foreground IO waits (non-preemptive: a snapshot read in service
 //!   finishes).
-//! - `Weighted(w)`: when both lanes wait, channel time is shared in the
+//! - `Weight(w)`: when both lanes wait, channel time is shared in the
 //!   ratio 1 : w (foreground : snapshot reads) by start-time fair queueing
 //!   on service time: each lane has a virtual clock that advances by
 //!   `service / weight` per job started; the lane with the smaller clock
@@ -29,6 +29,7 @@
 //! and completions, which the station sees in time order.
 
 use crate::engine::SimTime;
+use crate::model::config::SnapshotReadPriority;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
@@ -57,17 +58,6 @@ impl Job {
     }
 }
 
-/// How snapshot reads and foreground IO share the channels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Discipline {
-    /// One queue in arrival order.
-    Fcfs,
-    /// Foreground first.
-    Priority,
-    /// Channel time shared 1 : w when both lanes wait.
-    Weighted(f64),
-}
-
 /// A multi-channel station with a foreground and a snapshot-read lane.
 #[derive(Clone, Debug)]
 pub struct Station {
@@ -78,7 +68,7 @@ pub struct Station {
     busy: BinaryHeap<Reverse<u64>>,
     fg: VecDeque<Job>,
     bg: VecDeque<Job>,
-    discipline: Discipline,
+    discipline: SnapshotReadPriority,
     /// Virtual clocks of the lanes (weighted discipline) [ns / weight].
     vclock: [f64; 2],
     in_system: u64,
@@ -87,8 +77,9 @@ pub struct Station {
 }
 
 impl Station {
-    /// A station with `channels` channels sharing them by `discipline`.
-    pub fn new(channels: u32, discipline: Discipline) -> Station {
+    /// A station with `channels` channels, shared with snapshot reads by
+    /// `discipline`.
+    pub fn new(channels: u32, discipline: SnapshotReadPriority) -> Station {
         Station {
             idle: channels.max(1),
             busy: BinaryHeap::new(),
@@ -117,7 +108,7 @@ impl Station {
         let end = start.0.saturating_add(job.service_ns).min(u64::MAX >> 1);
         let fg = job.is_foreground();
         self.busy.push(Reverse(end << 1 | u64::from(fg)));
-        if let Discipline::Weighted(w) = self.discipline {
+        if let SnapshotReadPriority::Weight(w) = self.discipline {
             let lane = usize::from(!fg);
             let weight = if fg { 1.0 } else { w };
             self.vclock[lane] += job.service_ns as f64 / weight;
@@ -136,9 +127,9 @@ impl Station {
             (Some(_), None) => Some(0),
             (None, Some(_)) => Some(1),
             (Some(f), Some(b)) => Some(match self.discipline {
-                Discipline::Fcfs => usize::from(b.at < f.at),
-                Discipline::Priority => 0,
-                Discipline::Weighted(_) => usize::from(self.vclock[1] < self.vclock[0]),
+                SnapshotReadPriority::Equal => usize::from(b.at < f.at),
+                SnapshotReadPriority::Low => 0,
+                SnapshotReadPriority::Weight(_) => usize::from(self.vclock[1] < self.vclock[0]),
             }),
         }
     }
@@ -228,7 +219,7 @@ mod tests {
 
     /// Runs jobs through a one-channel station; returns foreground
     /// completions in the order reported.
-    fn run(discipline: Discipline, jobs: &[Job]) -> Vec<(u64, u64)> {
+    fn run(discipline: SnapshotReadPriority, jobs: &[Job]) -> Vec<(u64, u64)> {
         let mut s = Station::new(1, discipline);
         let mut out = Vec::new();
         let mut done = |j: &Job, end: SimTime| out.push((j.arrived.0, end.0));
@@ -244,8 +235,14 @@ mod tests {
         // A foreground job holds the channel until 10; a snapshot read waits
         // from 1, a foreground job from 2: the foreground one goes first.
         let jobs = [job(0, 0, 10), job(2, 1, 10), job(1, 2, 10)];
-        assert_eq!(run(Discipline::Priority, &jobs), vec![(0, 10), (2, 20)]);
-        assert_eq!(run(Discipline::Fcfs, &jobs), vec![(0, 10), (2, 30)]);
+        assert_eq!(
+            run(SnapshotReadPriority::Low, &jobs),
+            vec![(0, 10), (2, 20)]
+        );
+        assert_eq!(
+            run(SnapshotReadPriority::Equal, &jobs),
+            vec![(0, 10), (2, 30)]
+        );
     }
 
     #[test]
@@ -257,14 +254,14 @@ mod tests {
             jobs.push(job(0, i, 10));
             jobs.push(job(2, i, 10));
         }
-        let fg = run(Discipline::Weighted(1.0 / 3.0), &jobs);
+        let fg = run(SnapshotReadPriority::Weight(1.0 / 3.0), &jobs);
         let by_4000 = fg.iter().filter(|(_, end)| *end <= 4000).count();
         assert!((298..=302).contains(&by_4000), "{by_4000} of ~300");
     }
 
     #[test]
     fn little_area_counts_queue_and_service() {
-        let mut s = Station::new(1, Discipline::Fcfs);
+        let mut s = Station::new(1, SnapshotReadPriority::Equal);
         let mut ignore = |_: &Job, _: SimTime| {};
         s.arrive(job(0, 0, 10), &mut ignore);
         s.arrive(job(0, 0, 10), &mut ignore);
