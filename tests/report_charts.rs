@@ -15,7 +15,7 @@ use snapsim::metrics::summary::{
 };
 use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
-use snapsim::report::document::{bytes_cell, seconds_cell};
+use snapsim::report::document::{bytes_cell, latency_cell, seconds_cell};
 use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -589,4 +589,14 @@ fn the_committed_reports_headline_numbers_equal_their_summaries() {
         );
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Latency cells stay in µs below a second and switch to the report's
+/// duration cells above, where µs stop being readable.
+#[test]
+fn latency_cells_are_readable_from_microseconds_to_minutes() {
+    assert_eq!(latency_cell(1562.64), "1562.6 µs");
+    assert_eq!(latency_cell(999_999.0), "999999.0 µs");
+    assert_eq!(latency_cell(876_173_328.4), seconds_cell(876.173_328_4));
+    assert!(latency_cell(876_173_328.4).ends_with("(876.2 s)"));
 }

@@ -23,6 +23,17 @@ pub fn seconds_cell(s: f64) -> String {
     format!("{} ({s:.1} s)", human_seconds(s))
 }
 
+/// A latency [µs] as `1562.6 µs`, or, from one second on, as
+/// `14m36s (876.2 s)`: overloaded runs reach minutes, where microseconds
+/// stop being readable.
+pub fn latency_cell(us: f64) -> String {
+    if us < 1e6 {
+        format!("{us:.1} µs")
+    } else {
+        seconds_cell(us / 1e6)
+    }
+}
+
 /// A byte count as `12.0 GiB (12884901888 B)`.
 pub fn bytes_cell(b: u64) -> String {
     format!("{} ({b} B)", human_bytes(b as f64))
@@ -330,9 +341,9 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
                     vec![
                         l.pending.to_string(),
                         l.count.to_string(),
-                        format!("{:.1} µs", l.p50_us),
-                        format!("{:.1} µs", l.p99_us),
-                        format!("{:.1} µs", l.p999_us),
+                        latency_cell(l.p50_us),
+                        latency_cell(l.p99_us),
+                        latency_cell(l.p999_us),
                         d.map_or("×1.00".into(), |d| ratio(d.p50)),
                         d.map_or("×1.00".into(), |d| ratio(d.p99)),
                         d.map_or("×1.00".into(), |d| ratio(d.p999)),
