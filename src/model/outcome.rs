@@ -89,7 +89,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
                     } else {
                         0.0
                     },
-                    mean_in_station: io.station_area(end) / sim.cfg.duration.as_nanos() as f64,
+                    mean_in_station: io.station_area() / sim.cfg.duration.as_nanos() as f64,
                 }
             }),
             trace: sim.cfg.volumes[i].trace.as_ref().map(|t| t.stats()),

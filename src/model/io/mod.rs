@@ -121,7 +121,7 @@ impl IoVolume {
             limits,
             last_admit: SimTime::ZERO,
             admitted: VecDeque::new(),
-            station: Station::new(perf.channels, perf.snapshot_reads),
+            station: Station::new(perf.channels, perf.snapshot_reads, horizon),
             ns_per_byte: NANOS_PER_SEC as f64 / perf.channel_bandwidth.bytes_per_sec,
             perf,
             latency_rng,
@@ -334,10 +334,10 @@ impl IoVolume {
         }
     }
 
-    /// Time integral of foreground IOs in the station up to `now` [IO·ns]
-    /// (after [`IoVolume::finish`] at `now`).
-    pub fn station_area(&self, now: SimTime) -> f64 {
-        self.station.area_until(now)
+    /// Time integral of foreground IOs in the station up to the horizon
+    /// [IO·ns] (after [`IoVolume::finish`] at the horizon).
+    pub fn station_area(&self) -> f64 {
+        self.station.area()
     }
 }
 

@@ -2,15 +2,16 @@
 //! and a snapshot-read lane, first come first served within each lane.
 //!
 //! The station has no completion events. Service times are known when a job
-//! starts, so a job's completion is known then too; the station keeps the
-//! busy channels' free times in a small heap and is *advanced* to an instant
-//! by granting freed channels to waiting jobs in time order. Callers advance
-//! it (through [`Station::arrive`] or [`Station::advance`]) with
+//! starts, so a job's completion is known then too; the station keeps every
+//! channel's free time in a small heap and is *advanced* to an instant by
+//! granting channels freed by then to waiting jobs in time order. Callers
+//! advance it (through [`Station::arrive`] or [`Station::advance`]) with
 //! non-decreasing instants, which is all the queue discipline needs: a
 //! channel freed at `f` goes to a job waiting at `f`, and every job that
 //! arrives by `f` has been handed in before the station is advanced past
 //! `f`. The result is the same as one completion event per job, at a
-//! fraction of the cost.
+//! fraction of the cost: a job that starts takes the channel with the
+//! earliest free time, which is one replacement at the heap's top.
 //!
 //! How the lanes share channels ([`SnapshotReadPriority`]):
 //! - `Equal`: one queue, in arrival order.
@@ -25,13 +26,14 @@
 //!   other lane's clock, so idling banks no credit.
 //!
 //! The station keeps the time integral of the number of foreground IOs in
-//! it (queued or in service), for Little's law; it changes only at arrivals
-//! and completions, which the station sees in time order.
+//! it (queued or in service) up to the run's horizon, for Little's law: each
+//! foreground IO adds the part of its stay in the station that falls before
+//! the horizon when it starts, and the ones still queued at the end add
+//! theirs then.
 
 use crate::engine::SimTime;
 use crate::model::config::SnapshotReadPriority;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// A job waiting for or holding a channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,62 +60,88 @@ impl Job {
     }
 }
 
+/// Every channel's free time [ns], as a binary min-heap in an array: the
+/// earliest free channel is at the top, and starting a job on it is one
+/// sift-down.
+#[derive(Clone, Debug)]
+struct FreeTimes(Vec<u64>);
+
+impl FreeTimes {
+    /// Earliest free time.
+    #[inline]
+    fn top(&self) -> u64 {
+        self.0[0]
+    }
+
+    /// Replaces the earliest free time by `t` (not earlier) and restores
+    /// the heap order.
+    #[inline]
+    fn replace_top(&mut self, t: u64) {
+        let h = &mut self.0;
+        let n = h.len();
+        let mut i = 0;
+        loop {
+            let l = 2 * i + 1;
+            if l >= n {
+                break;
+            }
+            let r = l + 1;
+            let c = if r < n && h[r] < h[l] { r } else { l };
+            if h[c] >= t {
+                break;
+            }
+            h[i] = h[c];
+            i = c;
+        }
+        h[i] = t;
+    }
+}
+
 /// A multi-channel station with a foreground and a snapshot-read lane.
 #[derive(Clone, Debug)]
 pub struct Station {
-    idle: u32,
-    /// Busy channels: free time [ns] shifted left by one, with the low bit
-    /// set when a foreground job holds the channel (one `u64` compares
-    /// faster than a tuple; the order is by time, then background first).
-    busy: BinaryHeap<Reverse<u64>>,
+    free: FreeTimes,
     fg: VecDeque<Job>,
     bg: VecDeque<Job>,
     discipline: SnapshotReadPriority,
     /// Virtual clocks of the lanes (weighted discipline) [ns / weight].
     vclock: [f64; 2],
-    in_system: u64,
-    area_ns: f64,
-    last: SimTime,
+    horizon: SimTime,
+    /// Foreground IO time in the station before the horizon, of the IOs
+    /// started so far [IO·ns].
+    area_ns: u128,
 }
 
 impl Station {
     /// A station with `channels` channels, shared with snapshot reads by
-    /// `discipline`.
-    pub fn new(channels: u32, discipline: SnapshotReadPriority) -> Station {
+    /// `discipline`, keeping Little's-law figures up to `horizon`.
+    pub fn new(channels: u32, discipline: SnapshotReadPriority, horizon: SimTime) -> Station {
         Station {
-            idle: channels.max(1),
-            busy: BinaryHeap::new(),
+            free: FreeTimes(vec![0; channels.max(1) as usize]),
             fg: VecDeque::new(),
             bg: VecDeque::new(),
             discipline,
             vclock: [0.0; 2],
-            in_system: 0,
-            area_ns: 0.0,
-            last: SimTime::ZERO,
+            horizon,
+            area_ns: 0,
         }
     }
 
-    #[inline]
-    fn account(&mut self, now: SimTime) {
-        if now > self.last {
-            self.area_ns += self.in_system as f64 * (now - self.last).as_nanos() as f64;
-            self.last = now;
-        }
-    }
-
-    /// Starts `job` at `start` on a channel; reports a foreground job's
-    /// completion to `done`.
+    /// Starts `job` at `start` on the earliest free channel; reports a
+    /// foreground job's completion to `done`.
     #[inline]
     fn start(&mut self, start: SimTime, job: Job, done: &mut impl FnMut(&Job, SimTime)) {
-        let end = start.0.saturating_add(job.service_ns).min(u64::MAX >> 1);
+        let end = start.0.saturating_add(job.service_ns);
+        self.free.replace_top(end);
         let fg = job.is_foreground();
-        self.busy.push(Reverse(end << 1 | u64::from(fg)));
         if let SnapshotReadPriority::Weight(w) = self.discipline {
             let lane = usize::from(!fg);
             let weight = if fg { 1.0 } else { w };
             self.vclock[lane] += job.service_ns as f64 / weight;
         }
         if fg {
+            let h = self.horizon.0;
+            self.area_ns += u128::from(end.min(h).saturating_sub(job.at.0.min(h)));
             done(&job, SimTime(end));
         }
     }
@@ -135,53 +163,39 @@ impl Station {
     }
 
     /// Grants every channel freed at or before `t` to waiting jobs, in time
-    /// order; freed channels nobody waits for become idle.
+    /// order (a waiting job arrived while every channel was busy, so it
+    /// starts when the channel frees).
     #[inline]
     pub fn advance(&mut self, t: SimTime, done: &mut impl FnMut(&Job, SimTime)) {
-        while let Some(&Reverse(key)) = self.busy.peek() {
-            let (free, fg) = (key >> 1, key & 1 == 1);
-            if free > t.0 {
-                break;
-            }
-            self.busy.pop();
-            let free = SimTime(free);
-            if fg {
-                self.account(free);
-                self.in_system -= 1;
-            }
-            match self.pick() {
-                Some(lane) => {
-                    let job = if lane == 0 {
-                        self.fg.pop_front()
-                    } else {
-                        self.bg.pop_front()
-                    };
-                    if let Some(job) = job {
-                        self.start(free, job, done);
-                    }
-                }
-                None => self.idle += 1,
+        while self.free.top() <= t.0 {
+            let Some(lane) = self.pick() else {
+                return;
+            };
+            let free = SimTime(self.free.top());
+            let job = if lane == 0 {
+                self.fg.pop_front()
+            } else {
+                self.bg.pop_front()
+            };
+            if let Some(job) = job {
+                self.start(free, job, done);
             }
         }
     }
 
     /// A job arrives at `job.at` (not before any earlier call's instant):
-    /// the station is advanced to then, and the job starts at once on an
-    /// idle channel or joins its lane.
+    /// the station is advanced to then, and the job starts at once on a
+    /// free channel or joins its lane.
     #[inline]
     pub fn arrive(&mut self, job: Job, done: &mut impl FnMut(&Job, SimTime)) {
         let now = job.at;
         self.advance(now, done);
-        let fg = job.is_foreground();
-        if fg {
-            self.account(now);
-            self.in_system += 1;
-        }
-        if self.idle > 0 {
-            self.idle -= 1;
+        // After advancing, a channel is free at `now` only if nobody waits.
+        if self.free.top() <= now.0 {
             self.start(now, job, done);
             return;
         }
+        let fg = job.is_foreground();
         let lane = usize::from(!fg);
         let (own, other) = if fg {
             (&mut self.fg, &self.bg)
@@ -195,10 +209,16 @@ impl Station {
         own.push_back(job);
     }
 
-    /// Time integral of foreground IOs in the station up to `now` [IO·ns];
-    /// the station must have been advanced to `now`.
-    pub fn area_until(&self, now: SimTime) -> f64 {
-        self.area_ns + self.in_system as f64 * (now.max(self.last) - self.last).as_nanos() as f64
+    /// Time integral of foreground IOs in the station up to the horizon
+    /// [IO·ns]; the station must have been advanced to the horizon.
+    pub fn area(&self) -> f64 {
+        let h = self.horizon.0;
+        let queued: u128 = self
+            .fg
+            .iter()
+            .map(|j| u128::from(h.saturating_sub(j.at.0)))
+            .sum();
+        (self.area_ns + queued) as f64
     }
 }
 
@@ -220,7 +240,7 @@ mod tests {
     /// Runs jobs through a one-channel station; returns foreground
     /// completions in the order reported.
     fn run(discipline: SnapshotReadPriority, jobs: &[Job]) -> Vec<(u64, u64)> {
-        let mut s = Station::new(1, discipline);
+        let mut s = Station::new(1, discipline, SimTime::MAX);
         let mut out = Vec::new();
         let mut done = |j: &Job, end: SimTime| out.push((j.arrived.0, end.0));
         for j in jobs {
@@ -261,12 +281,16 @@ mod tests {
 
     #[test]
     fn little_area_counts_queue_and_service() {
-        let mut s = Station::new(1, SnapshotReadPriority::Equal);
+        let mut s = Station::new(1, SnapshotReadPriority::Equal, SimTime(100));
         let mut ignore = |_: &Job, _: SimTime| {};
         s.arrive(job(0, 0, 10), &mut ignore);
         s.arrive(job(0, 0, 10), &mut ignore);
+        // Ends at 95, straddling the horizon; the one after it never starts.
+        s.arrive(job(0, 90, 5), &mut ignore);
+        s.arrive(job(0, 92, 50), &mut ignore);
+        s.arrive(job(0, 93, 50), &mut ignore);
         s.advance(SimTime(100), &mut ignore);
-        // One IO for 20 ns and another for 10 ns.
-        assert_eq!(s.area_until(SimTime(100)), 30.0);
+        // 20 + 10 ns, then 5, then 8 of the 50 in service, 7 queued.
+        assert_eq!(s.area(), 50.0);
     }
 }
