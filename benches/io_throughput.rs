@@ -7,7 +7,9 @@
 //! 2. Peak resident memory (VmHWM) of a run on a 16 TiB volume (32 M blocks)
 //!    with 5 snapshots pending, measured in a child process.
 //!
-//! Run: `cargo bench --bench io_throughput`
+//! Run: `cargo bench --bench io_throughput`. For a profiler, one shortened
+//! run of the IO scenario alone: `cargo bench --bench io_throughput --
+//! --profile MINUTES`.
 
 use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1};
@@ -89,12 +91,35 @@ fn vm_hwm_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// `--profile MINUTES`: run the IO scenario once for that long.
+fn profile_minutes() -> Option<u32> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == "--profile")?;
+    args.get(i + 1).and_then(|m| m.parse().ok())
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--memory-child") {
         let sc = snapsim::scenario::from_str(MEMORY_SCENARIO, "memory-bench").expect("valid");
         let r = simulate(sc.config, RunMeta::default()).expect("runs");
         let pending = r.summary.volumes[0].snapshots.max_pending;
         println!("{} {}", vm_hwm_kib(), pending);
+        return;
+    }
+    if let Some(minutes) = profile_minutes() {
+        // One run of the IO scenario, shortened, and nothing else: for
+        // `perf record` or `valgrind --tool=cachegrind` on this binary.
+        let text = IO_SCENARIO.replace(
+            r#""duration": "1h""#,
+            &format!(r#""duration": "{minutes}m""#),
+        );
+        let sc = snapsim::scenario::from_str(&text, "io-bench").expect("valid");
+        let r = simulate(sc.config, RunMeta::default()).expect("runs");
+        let ios = r.summary.volumes[0]
+            .station
+            .as_ref()
+            .map_or(0, |s| s.completed);
+        println!("{minutes} min: {ios} foreground IOs");
         return;
     }
     let sc = snapsim::scenario::from_str(IO_SCENARIO, "io-bench").expect("valid");

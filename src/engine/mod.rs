@@ -12,7 +12,7 @@ mod scheduler;
 mod time;
 
 pub use scheduler::{EventId, ScheduleError, Scheduler};
-pub use time::{ceil_u64, SimDuration, SimTime, NANOS_PER_SEC};
+pub use time::{ceil_u64, trunc_u64, u64_to_f64, SimDuration, SimTime, NANOS_PER_SEC};
 
 /// A simulation model driven by the engine.
 pub trait Model {

@@ -9,7 +9,7 @@
 use super::config::{Arrival, Pattern, SizeDist, WriteStream};
 use super::rng::StreamRng;
 use super::zipf::FastZipf;
-use crate::engine::{SimTime, NANOS_PER_SEC};
+use crate::engine::{trunc_u64, SimTime, NANOS_PER_SEC};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 
@@ -212,7 +212,7 @@ impl WriteGenerator {
 
     fn exp_gap(&mut self) -> u64 {
         let x: f64 = Exp1.sample(&mut self.rng);
-        (x * self.mean_gap_ns) as u64
+        trunc_u64(x * self.mean_gap_ns)
     }
 
     /// Arrival time of the next write.

@@ -5,7 +5,7 @@
 //! an IO larger than the bucket is admitted once the bucket is full and
 //! leaves it in debt; the debt delays later IOs exactly as the rate demands.
 
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{u64_to_f64, SimDuration, SimTime};
 
 /// Tokens [unit of the bucket] accruing at `rate` [tokens/s].
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +36,7 @@ impl TokenBucket {
 
     fn refill(&mut self, now: SimTime) {
         if now > self.at {
-            let dt = (now - self.at).as_nanos() as f64;
+            let dt = u64_to_f64((now - self.at).as_nanos());
             self.level = (self.level + self.rate_ns * dt).min(self.capacity);
             self.at = now;
         }
@@ -44,7 +44,7 @@ impl TokenBucket {
 
     /// Tokens at `now` without changing the bucket.
     pub fn level_at(&self, now: SimTime) -> f64 {
-        let dt = (now - self.at).as_nanos() as f64;
+        let dt = u64_to_f64((now - self.at).as_nanos());
         (self.level + self.rate_ns * dt).min(self.capacity)
     }
 

@@ -15,7 +15,7 @@
 //! at sub-second scales is not published).
 
 use super::bucket::TokenBucket;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{u64_to_f64, SimDuration, SimTime};
 use crate::model::units::{MIB, TIB};
 use crate::model::volume_type::{Provisioned, VolumeKind};
 
@@ -103,7 +103,7 @@ impl Limits {
     /// IO units an IO of `len` bytes counts as; `sequential` merges HDD IOs.
     pub fn io_cost(&self, len: u64, sequential: bool) -> f64 {
         if self.hdd && sequential {
-            len as f64 / self.io_unit as f64
+            u64_to_f64(len) / u64_to_f64(self.io_unit)
         } else {
             len.div_ceil(self.io_unit).max(1) as f64
         }
@@ -159,6 +159,6 @@ impl Limits {
 fn cost(unit: Unit, len: u64, ios: f64) -> f64 {
     match unit {
         Unit::Ios => ios,
-        Unit::Bytes => len as f64,
+        Unit::Bytes => u64_to_f64(len),
     }
 }

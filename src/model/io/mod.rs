@@ -26,6 +26,7 @@
 //! until the snapshot has uploaded the block out of order.
 
 pub mod bucket;
+pub mod hdr_counts;
 pub mod limits;
 pub mod recorder;
 pub mod station;
@@ -35,7 +36,7 @@ use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
 use super::source::IoSource;
 use super::workload::Write;
-use crate::engine::{ceil_u64, Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
+use crate::engine::{ceil_u64, u64_to_f64, Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
 use limits::Limits;
 use rand_distr::{Distribution, Exp1, StandardNormal};
 use recorder::Recorder;
@@ -166,17 +167,17 @@ impl IoVolume {
     #[inline]
     fn service(&mut self, len: u64, extra_bytes: u64) -> u64 {
         let base = match self.perf.base_latency {
-            LatencyDist::Constant(d) => d.0 as f64,
+            LatencyDist::Constant(d) => u64_to_f64(d.0),
             LatencyDist::Exponential(m) => {
                 let x: f64 = Exp1.sample(&mut self.latency_rng);
-                x * m.0 as f64
+                x * u64_to_f64(m.0)
             }
             LatencyDist::LogNormal { median, sigma } => {
                 let z: f64 = StandardNormal.sample(&mut self.latency_rng);
-                median.0 as f64 * (sigma * z).exp()
+                u64_to_f64(median.0) * (sigma * z).exp()
             }
         };
-        let transfer = (len + extra_bytes) as f64 * self.ns_per_byte;
+        let transfer = u64_to_f64(len + extra_bytes) * self.ns_per_byte;
         ceil_u64(base + transfer).max(1)
     }
 

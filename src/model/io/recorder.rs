@@ -2,7 +2,8 @@
 //! number of pending snapshots at arrival, plus per-step statistics for the
 //! time series.
 
-use crate::engine::SimTime;
+use super::hdr_counts::HdrCounts;
+use crate::engine::{u64_to_f64, SimTime};
 use crate::metrics::latency::{Degradation, LatencyLevel, OpLatency};
 use crate::metrics::IoStep;
 use hdrhistogram::Histogram;
@@ -11,25 +12,11 @@ use std::collections::VecDeque;
 /// Operation names, indexed by [`super::station::Job::kind`].
 pub const OPS: [&str; 2] = ["read", "write"];
 
-fn histogram(sigfig: u8) -> Histogram<u64> {
-    // Auto-resizing: grows to any value it is given.
-    Histogram::new(sigfig).expect("1 to 5 significant digits is valid")
-}
-
-/// Records `v` [ns], growing the histogram as needed. `record` only fails
-/// beyond the largest value a histogram can ever track (about 2^62 ns),
-/// where saturating is the right answer.
-fn put(h: &mut Histogram<u64>, v: u64) {
-    if h.record(v).is_err() {
-        h.saturating_record(v);
-    }
-}
-
 /// Per-step accumulators of one step.
 struct StepAcc {
     reads: u64,
     read_bytes: u64,
-    hist: [Histogram<u64>; 2],
+    hist: [HdrCounts; 2],
 }
 
 impl StepAcc {
@@ -37,7 +24,7 @@ impl StepAcc {
         StepAcc {
             reads: 0,
             read_bytes: 0,
-            hist: [histogram(2), histogram(2)],
+            hist: [HdrCounts::new(2), HdrCounts::new(2)],
         }
     }
 }
@@ -49,9 +36,11 @@ impl StepAcc {
 /// window from the oldest one) until the caller closes them.
 pub struct Recorder {
     warmup: SimTime,
-    by_level: [Vec<Histogram<u64>>; 2],
+    by_level: [Vec<HdrCounts>; 2],
     step_ns: u64,
     cur: usize,
+    /// End of step `cur` [ns].
+    cur_end: u64,
     open: VecDeque<StepAcc>,
     spare: Vec<StepAcc>,
     /// Finished steps (filled by [`Recorder::close_step`]).
@@ -65,12 +54,17 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for levels `0..=max_pending`, `steps` steps of `step_ns`.
     pub fn new(max_pending: u32, warmup: SimTime, step_ns: u64, steps: usize) -> Recorder {
-        let levels = || (0..=max_pending).map(|_| histogram(3)).collect::<Vec<_>>();
+        let levels = || {
+            (0..=max_pending)
+                .map(|_| HdrCounts::new(3))
+                .collect::<Vec<_>>()
+        };
         Recorder {
             warmup,
             by_level: [levels(), levels()],
             step_ns: step_ns.max(1),
             cur: 0,
+            cur_end: step_ns.max(1),
             open: VecDeque::new(),
             spare: Vec::new(),
             steps: vec![None; steps],
@@ -97,9 +91,14 @@ impl Recorder {
     pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, end: SimTime) {
         let ns = (end - arrived).as_nanos();
         self.completed += 1;
-        self.latency_sum_ns += ns as f64;
+        self.latency_sum_ns += u64_to_f64(ns);
         let o = usize::from(op.min(1));
-        let k = self.step_of(end).saturating_sub(self.cur);
+        // Most IOs complete in the oldest open step: no division then.
+        let k = if end.0 < self.cur_end {
+            0
+        } else {
+            self.step_of(end).saturating_sub(self.cur)
+        };
         while self.open.len() <= k {
             let acc = self.spare.pop().unwrap_or_else(StepAcc::new);
             self.open.push_back(acc);
@@ -109,11 +108,11 @@ impl Recorder {
             acc.reads += 1;
             acc.read_bytes += len;
         }
-        put(&mut acc.hist[o], ns);
+        acc.hist[o].record(ns);
         if arrived >= self.warmup {
             let levels = &mut self.by_level[o];
             let l = usize::from(pending).min(levels.len() - 1);
-            put(&mut levels[l], ns);
+            levels[l].record(ns);
         }
     }
 
@@ -132,13 +131,14 @@ impl Recorder {
             }
         };
         let mut a = self.open.pop_front().unwrap_or_else(StepAcc::new);
+        let hist = [a.hist[0].histogram(), a.hist[1].histogram()];
         self.steps[self.cur] = Some(IoStep {
             reads_per_second: a.reads as f64 / secs,
             read_bytes_per_second: a.read_bytes as f64 / secs,
-            read_p50_us: q(&a.hist[0], 0.5),
-            read_p99_us: q(&a.hist[0], 0.99),
-            write_p50_us: q(&a.hist[1], 0.5),
-            write_p99_us: q(&a.hist[1], 0.99),
+            read_p50_us: q(&hist[0], 0.5),
+            read_p99_us: q(&hist[0], 0.99),
+            write_p50_us: q(&hist[1], 0.5),
+            write_p99_us: q(&hist[1], 0.99),
             iops_tokens: tokens,
             burst_credits: credits,
         });
@@ -148,6 +148,7 @@ impl Recorder {
         a.hist[1].reset();
         self.spare.push(a);
         self.cur += 1;
+        self.cur_end = self.cur_end.saturating_add(self.step_ns);
     }
 
     /// The latency summary: per operation, per pending level with IOs, and
@@ -158,7 +159,8 @@ impl Recorder {
             let levels: Vec<LatencyLevel> = self.by_level[o]
                 .iter()
                 .enumerate()
-                .filter(|(_, h)| !h.is_empty())
+                .filter(|(_, c)| !c.is_empty())
+                .map(|(k, c)| (k, c.histogram()))
                 .map(|(k, h)| LatencyLevel {
                     pending: k as u32,
                     count: h.len(),

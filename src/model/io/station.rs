@@ -31,7 +31,7 @@
 //! the horizon when it starts, and the ones still queued at the end add
 //! theirs then.
 
-use crate::engine::SimTime;
+use crate::engine::{u64_to_f64, SimTime};
 use crate::model::config::SnapshotReadPriority;
 use std::collections::VecDeque;
 
@@ -137,7 +137,7 @@ impl Station {
         if let SnapshotReadPriority::Weight(w) = self.discipline {
             let lane = usize::from(!fg);
             let weight = if fg { 1.0 } else { w };
-            self.vclock[lane] += job.service_ns as f64 / weight;
+            self.vclock[lane] += u64_to_f64(job.service_ns) / weight;
         }
         if fg {
             let h = self.horizon.0;
