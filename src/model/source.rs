@@ -34,7 +34,7 @@ impl IoSource {
     }
 
     /// The next IO and whether it is a write.
-    #[inline]
+    #[inline(always)]
     pub fn next_io(&mut self) -> Option<(Write, bool)> {
         match self {
             IoSource::Streams { streams, write } => {

@@ -210,6 +210,7 @@ impl WriteGenerator {
         }
     }
 
+    #[inline(always)]
     fn exp_gap(&mut self) -> u64 {
         let x: f64 = Exp1.sample(&mut self.rng);
         trunc_u64(x * self.mean_gap_ns)
@@ -221,6 +222,7 @@ impl WriteGenerator {
         self.next_at
     }
 
+    #[inline(always)]
     fn draw_arrival(&mut self) -> SimTime {
         self.drawn += 1;
         match self.arrival {
@@ -270,6 +272,7 @@ impl WriteGenerator {
 
     /// Bytes of the next IO: fixed, or drawn from the size distribution,
     /// at least one alignment unit and at most the stream's largest size.
+    #[inline(always)]
     fn draw_len(&mut self) -> u64 {
         let Some(dist) = &self.size_dist else {
             return self.size;
@@ -296,7 +299,7 @@ impl WriteGenerator {
     }
 
     /// Takes the next write and draws the one after it.
-    #[inline]
+    #[inline(always)]
     pub fn next_write(&mut self) -> Write {
         let at = self.next_at;
         let len = self.draw_len();

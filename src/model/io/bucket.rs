@@ -34,6 +34,7 @@ impl TokenBucket {
         }
     }
 
+    #[inline(always)]
     fn refill(&mut self, now: SimTime) {
         if now > self.at {
             let dt = u64_to_f64((now - self.at).as_nanos());
@@ -49,6 +50,7 @@ impl TokenBucket {
     }
 
     /// How long from `now` until an IO costing `cost` may be admitted.
+    #[inline(always)]
     pub fn wait_for(&mut self, now: SimTime, cost: f64) -> SimDuration {
         self.refill(now);
         let need = cost.min(self.capacity);
@@ -61,6 +63,7 @@ impl TokenBucket {
     }
 
     /// Takes `cost` tokens at `now` (possibly into debt).
+    #[inline(always)]
     pub fn take(&mut self, now: SimTime, cost: f64) {
         self.refill(now);
         self.level -= cost;

@@ -111,6 +111,7 @@ impl Limits {
 
     /// How long from `now` until an IO of `len` bytes and `ios` IO units may
     /// start.
+    #[inline(always)]
     pub fn wait_for(&mut self, now: SimTime, len: u64, ios: f64) -> SimDuration {
         self.buckets
             .iter_mut()
@@ -120,6 +121,7 @@ impl Limits {
     }
 
     /// Takes the IO's tokens from every bucket.
+    #[inline(always)]
     pub fn admit(&mut self, now: SimTime, len: u64, ios: f64) {
         for (b, u) in &mut self.buckets {
             b.take(now, cost(*u, len, ios));

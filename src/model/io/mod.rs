@@ -164,7 +164,7 @@ impl IoVolume {
 
     /// Service time of an IO of `len` bytes plus `extra_bytes` of
     /// copy-on-write traffic: a base latency draw plus transfer time.
-    #[inline]
+    #[inline(always)]
     fn service(&mut self, len: u64, extra_bytes: u64) -> u64 {
         let base = match self.perf.base_latency {
             LatencyDist::Constant(d) => u64_to_f64(d.0),
@@ -184,7 +184,7 @@ impl IoVolume {
     /// An IO enters the volume at `now`: its admission instant is decided
     /// (first come first served on the token buckets) and it is on its way
     /// to the station.
-    #[inline]
+    #[inline(always)]
     fn submit(&mut self, now: SimTime, mut job: Job, ios: f64) {
         let at = match &mut self.limits {
             None => now,
@@ -203,7 +203,7 @@ impl IoVolume {
 
     /// Hands every admitted IO due by `t` to the station, in admission
     /// order, and closes the time-series steps that end by then.
-    #[inline]
+    #[inline(always)]
     fn pump(&mut self, t: SimTime) {
         loop {
             let next = self.admitted.front().map(|a| a.0.at).filter(|&a| a <= t);
@@ -225,7 +225,7 @@ impl IoVolume {
     }
 
     /// `job` arrives at the station; foreground completions are recorded.
-    #[inline]
+    #[inline(always)]
     fn station_arrive(&mut self, job: Job) {
         self.station
             .arrive(job, &mut record_into(&mut self.recorder, self.horizon));
@@ -299,7 +299,7 @@ impl IoVolume {
 
     /// Builds the job of IO `w` (with `extra_bytes` of copy-on-write
     /// traffic) and submits it at `now`.
-    #[inline]
+    #[inline(always)]
     fn admit_io(
         &mut self,
         now: SimTime,
@@ -372,7 +372,7 @@ impl Simulation {
 
     /// IO `w` arrives now: held by a pause, dropped while the instance is
     /// down, or submitted.
-    #[inline]
+    #[inline(always)]
     fn io_arrives(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
         let now = sched.now();
         if let Some(p) = self.volumes[volume].pause.filter(|p| p.covers(now)) {
@@ -403,7 +403,7 @@ impl Simulation {
     /// apply, and it goes to admission, or, if it must wait for an
     /// out-of-order upload, is held until then. Its latency counts from its
     /// arrival, so time held by a pause shows in it.
-    #[inline]
+    #[inline(always)]
     fn submit_io(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
         let now = sched.now();
         let block_size = self.cfg.block_size.0;

@@ -87,7 +87,7 @@ impl Recorder {
     /// Records a foreground IO of kind `op` that arrived at `arrived` with
     /// `pending` snapshots pending and completes at `end`, which is in an
     /// open step.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, end: SimTime) {
         let ns = (end - arrived).as_nanos();
         self.completed += 1;

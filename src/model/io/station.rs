@@ -75,7 +75,7 @@ impl FreeTimes {
 
     /// Replaces the earliest free time by `t` (not earlier) and restores
     /// the heap order.
-    #[inline]
+    #[inline(always)]
     fn replace_top(&mut self, t: u64) {
         let h = &mut self.0;
         let n = h.len();
@@ -129,7 +129,7 @@ impl Station {
 
     /// Starts `job` at `start` on the earliest free channel; reports a
     /// foreground job's completion to `done`.
-    #[inline]
+    #[inline(always)]
     fn start(&mut self, start: SimTime, job: Job, done: &mut impl FnMut(&Job, SimTime)) {
         let end = start.0.saturating_add(job.service_ns);
         self.free.replace_top(end);
@@ -165,7 +165,7 @@ impl Station {
     /// Grants every channel freed at or before `t` to waiting jobs, in time
     /// order (a waiting job arrived while every channel was busy, so it
     /// starts when the channel frees).
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self, t: SimTime, done: &mut impl FnMut(&Job, SimTime)) {
         while self.free.top() <= t.0 {
             let Some(lane) = self.pick() else {
@@ -186,7 +186,7 @@ impl Station {
     /// A job arrives at `job.at` (not before any earlier call's instant):
     /// the station is advanced to then, and the job starts at once on a
     /// free channel or joins its lane.
-    #[inline]
+    #[inline(always)]
     pub fn arrive(&mut self, job: Job, done: &mut impl FnMut(&Job, SimTime)) {
         let now = job.at;
         self.advance(now, done);
