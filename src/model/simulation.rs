@@ -194,11 +194,12 @@ impl Simulation {
                             IoSource::Streams {
                                 streams: mut x,
                                 write,
+                                ..
                             },
                             IoSource::Streams { streams: y, .. },
                         ) => {
                             x.extend(y);
-                            IoSource::Streams { streams: x, write }
+                            IoSource::streams(x, write)
                         }
                         (feed @ IoSource::Feed(_), _) | (_, feed @ IoSource::Feed(_)) => feed,
                     });
@@ -878,10 +879,7 @@ fn build_sources(cfg: &SimConfig, v: &VolumeConfig) -> Result<Vec<IoSource>, Mod
                 WriteGenerator::new(w, bs, stream(cfg.seed, &name))
             })
             .collect();
-        sources.push(IoSource::Streams {
-            streams: generators,
-            write,
-        });
+        sources.push(IoSource::streams(generators, write));
     }
     if let Some(t) = &v.trace {
         let feed = t.open().map_err(|e| ModelError::Trace(e.to_string()))?;

@@ -14,21 +14,42 @@ pub enum IoSource {
         streams: Vec<WriteGenerator>,
         /// Whether they are writes.
         write: bool,
+        /// The stream with the earliest next IO (the first listed on a
+        /// tie), kept up to date so that peeking costs one read.
+        best: usize,
     },
     /// A trace with reads and writes mixed.
     Feed(FeedCursor),
 }
 
+/// The stream with the earliest next IO, the first listed on a tie.
+fn earliest(streams: &[WriteGenerator]) -> usize {
+    let mut best = 0;
+    for (i, s) in streams.iter().enumerate().skip(1) {
+        if s.peek_time() < streams[best].peek_time() {
+            best = i;
+        }
+    }
+    best
+}
+
 impl IoSource {
+    /// Synthetic streams of one kind (`write` true for writes), merged.
+    pub fn streams(streams: Vec<WriteGenerator>, write: bool) -> IoSource {
+        IoSource::Streams {
+            best: earliest(&streams),
+            streams,
+            write,
+        }
+    }
+
     /// Arrival of the next IO ([`SimTime::MAX`] when exhausted).
     #[inline]
     pub fn peek_time(&self) -> SimTime {
         match self {
-            IoSource::Streams { streams, .. } => streams
-                .iter()
-                .map(WriteGenerator::peek_time)
-                .min()
-                .unwrap_or(SimTime::MAX),
+            IoSource::Streams { streams, best, .. } => streams
+                .get(*best)
+                .map_or(SimTime::MAX, WriteGenerator::peek_time),
             IoSource::Feed(c) => c.peek_time(),
         }
     }
@@ -37,15 +58,16 @@ impl IoSource {
     #[inline(always)]
     pub fn next_io(&mut self) -> Option<(Write, bool)> {
         match self {
-            IoSource::Streams { streams, write } => {
-                let mut best = 0;
-                for (i, s) in streams.iter().enumerate().skip(1) {
-                    if s.peek_time() < streams[best].peek_time() {
-                        best = i;
-                    }
+            IoSource::Streams {
+                streams,
+                write,
+                best,
+            } => {
+                let w = streams.get_mut(*best)?.next_write();
+                if streams.len() > 1 {
+                    *best = earliest(streams);
                 }
-                let g = streams.get_mut(best)?;
-                Some((g.next_write(), *write))
+                Some((w, *write))
             }
             IoSource::Feed(c) => c.next().map(|io| {
                 (

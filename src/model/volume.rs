@@ -143,6 +143,8 @@ impl Pause {
 pub struct VolumeState {
     /// Block size [B].
     pub block_size: u64,
+    /// log2 of the block size (a shift instead of a division per write).
+    block_shift: u32,
     /// Blocks changed since the newest accepted snapshot's point in time
     /// (before the first snapshot: every written block).
     pub dirty: BlockSet,
@@ -182,6 +184,10 @@ pub struct VolumeState {
 impl VolumeState {
     /// A volume of `blocks` blocks whose first `used_blocks` are written,
     /// counting writes per `step` until `horizon`.
+    ///
+    /// # Panics
+    /// If `block_size` is not a power of two (the scenario validator
+    /// refuses such block sizes).
     pub fn new(
         blocks: u64,
         used_blocks: u64,
@@ -208,8 +214,10 @@ impl VolumeState {
                 next: 1 + used_blocks,
             }
         });
+        assert!(block_size.is_power_of_two(), "block size {block_size}");
         VolumeState {
             block_size,
+            block_shift: block_size.trailing_zeros(),
             dirty: BlockSet::with_prefix(blocks, used_blocks),
             writes,
             pending: VecDeque::new(),
@@ -303,8 +311,8 @@ impl VolumeState {
             }
             self.cache_bytes = (self.cache_bytes + len).min(c.size.0);
         }
-        let first = offset / self.block_size;
-        let last = (offset + len - 1) / self.block_size;
+        let first = offset >> self.block_shift;
+        let last = (offset + len - 1) >> self.block_shift;
         if self.versions.is_some() {
             self.capture_uploaded(at);
         }
