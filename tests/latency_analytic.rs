@@ -283,6 +283,12 @@ fn st1_drops_to_baseline_while_a_snapshot_is_pending() {
     for x in &during[..during.len() - 1] {
         assert!(*x < 80.0 && *x > 50.0, "during: {x} MiB/s");
     }
+    // The time series' IOPS tokens are the IOPS cap's (500 IOPS: at most
+    // 5 tokens in its 10 ms window), not the throughput credits' bytes.
+    for row in &r.timeseries {
+        let tokens = row.io.as_ref().unwrap().iops_tokens;
+        assert!(tokens <= 5.0 + 1e-9, "IOPS tokens {tokens}");
+    }
 }
 
 /// IO fidelity stays deterministic: the same scenario and seed give the same

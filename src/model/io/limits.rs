@@ -14,7 +14,7 @@
 //! Rate-cap buckets hold 10 ms of tokens (an assumption: how bursty EBS is
 //! at sub-second scales is not published).
 
-use super::bucket::TokenBucket;
+use super::bucket::{ns, TokenBucket};
 use crate::engine::{u64_to_f64, SimDuration, SimTime};
 use crate::model::units::{MIB, TIB};
 use crate::model::volume_type::{Provisioned, VolumeKind};
@@ -83,7 +83,13 @@ impl Limits {
             }
             _ => buckets.push((cap(iops), Unit::Ios)),
         }
-        let iops_index = buckets.len() - 1;
+        // The IOPS cap: pushed last so far, except for st1/sc1, where the
+        // throughput credits follow it.
+        let iops_index = if pending_cap.is_some() {
+            0
+        } else {
+            buckets.len() - 1
+        };
         buckets.push((cap(tp), Unit::Bytes));
         Limits {
             buckets,
@@ -105,26 +111,29 @@ impl Limits {
         if self.hdd && sequential {
             u64_to_f64(len) / u64_to_f64(self.io_unit)
         } else {
-            len.div_ceil(self.io_unit).max(1) as f64
+            // `io_unit` is a power of two: a shift, not a division.
+            ((len + self.io_unit - 1) >> self.io_unit.trailing_zeros()).max(1) as f64
         }
     }
 
     /// How long from `now` until an IO of `len` bytes and `ios` IO units may
     /// start.
     #[inline(always)]
-    pub fn wait_for(&mut self, now: SimTime, len: u64, ios: f64) -> SimDuration {
-        self.buckets
-            .iter_mut()
-            .map(|(b, u)| b.wait_for(now, cost(*u, len, ios)))
-            .max()
-            .unwrap_or(SimDuration::ZERO)
+    pub fn wait_for(&self, now: SimTime, len: u64, ios: f64) -> SimDuration {
+        let (t, bytes) = (ns(now), u64_to_f64(len));
+        let mut wait = SimDuration::ZERO;
+        for (b, u) in &self.buckets {
+            wait = wait.max(b.wait_for(t, if *u == Unit::Ios { ios } else { bytes }));
+        }
+        wait
     }
 
     /// Takes the IO's tokens from every bucket.
     #[inline(always)]
     pub fn admit(&mut self, now: SimTime, len: u64, ios: f64) {
+        let (t, bytes) = (ns(now), u64_to_f64(len));
         for (b, u) in &mut self.buckets {
-            b.take(now, cost(*u, len, ios));
+            b.take(t, if *u == Unit::Ios { ios } else { bytes });
         }
     }
 
@@ -133,20 +142,20 @@ impl Limits {
     pub fn set_pending(&mut self, now: SimTime, pending: usize) {
         if let Some((i, burst, baseline)) = self.pending_cap {
             let rate = if pending > 0 { baseline } else { burst };
-            self.buckets[i].0.set_rate(now, rate);
+            self.buckets[i].0.set_rate(ns(now), rate);
         }
     }
 
     /// IOPS tokens at `now`.
     pub fn iops_tokens(&self, now: SimTime) -> f64 {
-        self.buckets[self.iops_index].0.level_at(now)
+        self.buckets[self.iops_index].0.level_at(ns(now))
     }
 
     /// Burst credits at `now` (gp2: IO credits; st1/sc1: MiB), NaN if none.
     pub fn burst_credits(&self, now: SimTime) -> f64 {
         match self.credits {
             Some(i) => {
-                let level = self.buckets[i].0.level_at(now);
+                let level = self.buckets[i].0.level_at(ns(now));
                 if self.buckets[i].1 == Unit::Bytes {
                     level / MIB as f64
                 } else {
@@ -155,12 +164,5 @@ impl Limits {
             }
             None => f64::NAN,
         }
-    }
-}
-
-fn cost(unit: Unit, len: u64, ios: f64) -> f64 {
-    match unit {
-        Unit::Ios => ios,
-        Unit::Bytes => u64_to_f64(len),
     }
 }
