@@ -133,8 +133,16 @@ pub fn trunc_u64(x: f64) -> u64 {
     if x >= 0.0 && x < TWO_POW_63 {
         x as i64 as u64
     } else {
-        x as u64
+        trunc_u64_slow(x)
     }
+}
+
+/// Out of line, so that the compiler does not compute the dozen-instruction
+/// unsigned conversion on the fast path too and select.
+#[cold]
+#[inline(never)]
+fn trunc_u64_slow(x: f64) -> u64 {
+    x as u64
 }
 
 /// `x as f64` (nearest), with a one-instruction path for `x < 2^63`.
