@@ -21,6 +21,8 @@ pub struct HdrCounts {
     sigfig: u8,
     /// log2 of the sub-buckets per bucket.
     sub_magnitude: u32,
+    /// Sub-buckets per bucket, less one.
+    mask: u64,
 }
 
 impl HdrCounts {
@@ -39,6 +41,7 @@ impl HdrCounts {
             total: 0,
             sigfig,
             sub_magnitude: 64 - (largest - 1).leading_zeros(),
+            mask: (1 << (64 - (largest - 1).leading_zeros())) - 1,
         }
     }
 
@@ -46,9 +49,8 @@ impl HdrCounts {
     /// `hdrhistogram`'s `index_for` with unit magnitude 0).
     #[inline]
     fn index(&self, value: u64) -> usize {
-        let mask = (1u64 << self.sub_magnitude) - 1;
         let half = self.sub_magnitude - 1;
-        let bucket = 64 - self.sub_magnitude - (value | mask).leading_zeros();
+        let bucket = 64 - self.sub_magnitude - (value | self.mask).leading_zeros();
         let sub = value >> bucket;
         (((u64::from(bucket) + 1) << half) + sub - (1 << half)) as usize
     }

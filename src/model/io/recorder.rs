@@ -104,10 +104,10 @@ impl Recorder {
             self.open.push_back(acc);
         }
         let acc = &mut self.open[k];
-        if op == 0 {
-            acc.reads += 1;
-            acc.read_bytes += len;
-        }
+        // Without a branch: reads and writes come in random order.
+        let read = u64::from(op == 0);
+        acc.reads += read;
+        acc.read_bytes += len * read;
         acc.hist[o].record(ns);
         if arrived >= self.warmup {
             let levels = &mut self.by_level[o];
