@@ -37,6 +37,8 @@ enum Unit {
 pub struct Limits {
     buckets: Vec<(TokenBucket, Unit)>,
     io_unit: u64,
+    /// log2 of `io_unit`.
+    io_shift: u32,
     hdd: bool,
     /// For st1/sc1: (index of the throughput cap, burst rate, baseline rate).
     pending_cap: Option<(usize, f64, f64)>,
@@ -94,6 +96,7 @@ impl Limits {
         Limits {
             buckets,
             io_unit: if hdd { MIB } else { 256 * 1024 },
+            io_shift: if hdd { 20 } else { 18 },
             hdd,
             pending_cap,
             credits,
@@ -112,7 +115,7 @@ impl Limits {
             u64_to_f64(len) / u64_to_f64(self.io_unit)
         } else {
             // `io_unit` is a power of two: a shift, not a division.
-            ((len + self.io_unit - 1) >> self.io_unit.trailing_zeros()).max(1) as f64
+            u64_to_f64(((len + self.io_unit - 1) >> self.io_shift).max(1))
         }
     }
 

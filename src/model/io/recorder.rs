@@ -39,7 +39,7 @@ pub struct Recorder {
     by_level: [Vec<HdrCounts>; 2],
     step_ns: u64,
     cur: usize,
-    /// End of step `cur` [ns].
+    /// End of step `cur` [ns]; `u64::MAX` once every step is closed.
     cur_end: u64,
     open: VecDeque<StepAcc>,
     spare: Vec<StepAcc>,
@@ -64,7 +64,7 @@ impl Recorder {
             by_level: [levels(), levels()],
             step_ns: step_ns.max(1),
             cur: 0,
-            cur_end: step_ns.max(1),
+            cur_end: if steps > 0 { step_ns.max(1) } else { u64::MAX },
             open: VecDeque::new(),
             spare: Vec::new(),
             steps: vec![None; steps],
@@ -81,7 +81,7 @@ impl Recorder {
     /// End of the oldest open step, `None` when every step is closed.
     #[inline]
     pub fn open_step_end(&self) -> Option<SimTime> {
-        (self.cur < self.steps.len()).then(|| SimTime((self.cur as u64 + 1) * self.step_ns))
+        (self.cur_end != u64::MAX).then_some(SimTime(self.cur_end))
     }
 
     /// Records a foreground IO of kind `op` that arrived at `arrived` with
@@ -148,7 +148,11 @@ impl Recorder {
         a.hist[1].reset();
         self.spare.push(a);
         self.cur += 1;
-        self.cur_end = self.cur_end.saturating_add(self.step_ns);
+        self.cur_end = if self.cur < self.steps.len() {
+            self.cur_end.saturating_add(self.step_ns)
+        } else {
+            u64::MAX
+        };
     }
 
     /// The latency summary: per operation, per pending level with IOs, and
