@@ -130,7 +130,7 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 /// one-instruction path for `0 ≤ x < 2^63`.
 #[inline]
 pub fn trunc_u64(x: f64) -> u64 {
-    if x >= 0.0 && x < TWO_POW_63 {
+    if (0.0..TWO_POW_63).contains(&x) {
         x as i64 as u64
     } else {
         trunc_u64_slow(x)
