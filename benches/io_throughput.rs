@@ -107,6 +107,10 @@ fn main() {
         return;
     }
     if let Some(minutes) = profile_minutes() {
+        if minutes < 3 {
+            eprintln!("--profile needs at least 3 minutes: the snapshots are at 0, 1 and 2 min");
+            std::process::exit(2);
+        }
         // One run of the IO scenario, shortened, and nothing else: for
         // `perf record` or `valgrind --tool=cachegrind` on this binary.
         let text = IO_SCENARIO.replace(
