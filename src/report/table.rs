@@ -174,15 +174,26 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
     out
 }
 
-/// Latency by pending snapshots (IO fidelity): p50 / p99 / p99.9 in ms, and
-/// the p99 ratio against no snapshot pending.
+/// A latency [µs] for the terminal: milliseconds without a unit below one
+/// second (`3.87`), then with one (`12.5s`, `14m36s`), so an overloaded
+/// volume does not print `876173.33`.
+pub fn latency_ms(us: f64) -> String {
+    if us < 1e6 {
+        format!("{:.2}", us / 1e3)
+    } else {
+        human_seconds(us / 1e6)
+    }
+}
+
+/// Latency by pending snapshots (IO fidelity): p50 / p99 / p99.9 in ms (or
+/// s, m, h as marked), and the p99 ratio against no snapshot pending.
 pub fn degradation_table(s: &RunSummary) -> String {
     let mut out = String::new();
     for v in &s.volumes {
         let Some(ops) = &v.latency else { continue };
         let _ = writeln!(
             out,
-            "latency of {} by snapshots pending at arrival (p50 / p99 / p99.9 ms; p99 ratio to none pending):",
+            "latency of {} by snapshots pending at arrival (p50 / p99 / p99.9 in ms unless marked s, m or h; p99 ratio to none pending):",
             v.name
         );
         for op in ops {
@@ -197,11 +208,11 @@ pub fn degradation_table(s: &RunSummary) -> String {
                         .and_then(|d| d.p99)
                         .map_or(String::new(), |r| format!(" x{r:.2}"));
                     format!(
-                        "{}: {:.2}/{:.2}/{:.2}{}",
+                        "{}: {}/{}/{}{}",
                         l.pending,
-                        l.p50_us / 1e3,
-                        l.p99_us / 1e3,
-                        l.p999_us / 1e3,
+                        latency_ms(l.p50_us),
+                        latency_ms(l.p99_us),
+                        latency_ms(l.p999_us),
                         ratio
                     )
                 })
@@ -225,5 +236,9 @@ mod tests {
         assert_eq!(human_bytes(512.0), "512 B");
         assert_eq!(human_bytes(1.5 * 1024.0 * 1024.0 * 1024.0), "1.5 GiB");
         assert_eq!(human_count(12_345_678.0), "12.35 M");
+        assert_eq!(latency_ms(3_870.0), "3.87");
+        assert_eq!(latency_ms(999_994.0), "999.99");
+        assert_eq!(latency_ms(12_500_000.0), "12.5s");
+        assert_eq!(latency_ms(876_173_328.4), "14m36s");
     }
 }
