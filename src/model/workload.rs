@@ -99,6 +99,12 @@ pub struct WriteGenerator {
     /// Arrivals drawn so far (for the constant process).
     drawn: u64,
     next_at: SimTime,
+    /// The next write's offset and length, drawn one write ahead: the same
+    /// draws in the same order, but a cache miss in the placement tables is
+    /// then overlapped with the rest of the current IO's work instead of
+    /// stalling it.
+    next_offset: u64,
+    next_len: u64,
     size: u64,
     alignment: u64,
     region_offset: u64,
@@ -158,6 +164,8 @@ impl WriteGenerator {
             size_dist: stream.size_dist.clone(),
             drawn: 0,
             next_at: SimTime::ZERO,
+            next_offset: 0,
+            next_len: 0,
             size,
             alignment,
             region_offset: stream.region_offset.0,
@@ -169,6 +177,7 @@ impl WriteGenerator {
             g.burst.period_end = g.period(on);
         }
         g.next_at = g.draw_arrival();
+        g.draw_placement();
         g
     }
 
@@ -301,11 +310,22 @@ impl WriteGenerator {
     /// Takes the next write and draws the one after it.
     #[inline(always)]
     pub fn next_write(&mut self) -> Write {
-        let at = self.next_at;
-        let len = self.draw_len();
-        let offset = self.region_offset + self.draw_offset(len);
+        let w = Write {
+            at: self.next_at,
+            offset: self.next_offset,
+            len: self.next_len,
+        };
         self.next_at = self.draw_arrival();
-        Write { at, offset, len }
+        self.draw_placement();
+        w
+    }
+
+    /// Draws the next write's length and offset.
+    #[inline(always)]
+    fn draw_placement(&mut self) {
+        let len = self.draw_len();
+        self.next_len = len;
+        self.next_offset = self.region_offset + self.draw_offset(len);
     }
 
     #[inline]
