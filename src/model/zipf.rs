@@ -34,24 +34,42 @@ const SUMMED: u64 = 64;
 /// An alias table over `0..columns.len()`.
 #[derive(Clone, Debug)]
 struct AliasTable {
-    /// Columns: (probability of keeping the column, alias), side by side
-    /// so that a draw touches one cache line.
-    columns: Vec<(f64, u32)>,
+    /// Columns: (keep threshold: the probability of keeping the column
+    /// times 2^64, saturated; alias), side by side so that a draw touches
+    /// one cache line.
+    columns: Vec<(u64, u32)>,
 }
 
 impl AliasTable {
     fn new(weights: &[f64], sum: f64) -> AliasTable {
         let (prob, idx) = alias_table(weights, sum);
         AliasTable {
-            columns: prob.into_iter().zip(idx).collect(),
+            columns: prob
+                .into_iter()
+                // `as` saturates: a probability of 1 keeps always.
+                .map(|p| {
+                    if p >= 1.0 {
+                        u64::MAX
+                    } else {
+                        (p * 2f64.powi(64)) as u64
+                    }
+                })
+                .zip(idx)
+                .collect(),
         }
     }
 
+    /// One column, from one 64-bit draw: `u·n` for `u` uniform in [0, 1)
+    /// has its whole part uniform over the columns and its fraction uniform
+    /// and independent of it, so the high half of the 128-bit product picks
+    /// the column and the low half decides between it and its alias (to
+    /// within n/2^64, far below anything a simulation can resolve).
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> usize {
-        let i = rng.random_range(0..self.columns.len());
+        let x = u128::from(rng.next_u64()) * self.columns.len() as u128;
+        let (i, fraction) = ((x >> 64) as usize, x as u64);
         let (keep, other) = self.columns[i];
-        if rng.random::<f64>() < keep {
+        if fraction < keep {
             i
         } else {
             other as usize
