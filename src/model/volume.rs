@@ -292,7 +292,7 @@ impl VolumeState {
     }
 
     /// Applies one write of `len` bytes at `offset`, arriving at `at`.
-    #[inline]
+    #[inline(always)]
     pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64) {
         self.writes_applied += 1;
         self.cow_release = at;
@@ -334,7 +334,7 @@ impl VolumeState {
     /// the block's current content and has not uploaded it gets a copy first
     /// or, under the wait policy, uploads it next (after the blocks already
     /// moved ahead for other writes) while the write waits.
-    #[inline]
+    #[inline(always)]
     fn copy_on_write(&mut self, at: SimTime, b: u64) {
         let block_size = self.block_size as f64;
         for p in self.pending.iter_mut() {
