@@ -17,7 +17,6 @@ use hdrhistogram::Histogram;
 #[derive(Clone, Debug)]
 pub struct HdrCounts {
     counts: Vec<u64>,
-    total: u64,
     sigfig: u8,
     /// log2 of the sub-buckets per bucket.
     sub_magnitude: u32,
@@ -38,7 +37,6 @@ impl HdrCounts {
         let largest = 2 * 10u64.pow(u32::from(sigfig));
         HdrCounts {
             counts: Vec::new(),
-            total: 0,
             sigfig,
             sub_magnitude: 64 - (largest - 1).leading_zeros(),
             mask: (1 << (64 - (largest - 1).leading_zeros())) - 1,
@@ -76,23 +74,21 @@ impl HdrCounts {
             self.counts.resize(i + 1, 0);
         }
         self.counts[i] += 1;
-        self.total += 1;
     }
 
     /// Values counted.
     pub fn len(&self) -> u64 {
-        self.total
+        self.counts.iter().sum()
     }
 
     /// Whether nothing was counted.
     pub fn is_empty(&self) -> bool {
-        self.total == 0
+        self.counts.iter().all(|&n| n == 0)
     }
 
     /// Forgets every value.
     pub fn reset(&mut self) {
         self.counts.fill(0);
-        self.total = 0;
     }
 
     /// The HDR histogram of the values counted.

@@ -103,7 +103,15 @@ impl Recorder {
             let acc = self.spare.pop().unwrap_or_else(StepAcc::new);
             self.open.push_back(acc);
         }
-        let acc = &mut self.open[k];
+        // The oldest open step without the ring buffer's index arithmetic.
+        let slot = if k == 0 {
+            self.open.front_mut()
+        } else {
+            self.open.get_mut(k)
+        };
+        let Some(acc) = slot else {
+            return; // not reached: the steps up to `k` were opened above
+        };
         // Without a branch: reads and writes come in random order.
         let read = u64::from(op == 0);
         acc.reads += read;
