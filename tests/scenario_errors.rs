@@ -70,3 +70,34 @@ fn example_scenarios_all_load() {
         }
     }
 }
+
+/// Semantic errors (found after parsing) name the line and column of the
+/// offending value too, or of the nearest enclosing value the file has.
+#[test]
+fn semantic_errors_give_the_line_and_column_of_the_value() {
+    let text = r#"{
+  "name": "located",
+  "seed": 1,
+  "duration": "1h",
+  "volumes": [{
+    "name": "db",
+    "type": "gp3",
+    "size": "10GiB",
+    "iops": 16000,
+    "workload": { "writes": { "rate": "10/s", "size": "16KiB" } }
+  }]
+}"#;
+    let e = snapsim::scenario::from_str(text, "located.json").unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("volumes[0].iops (line 9, column 13):"),
+        "{msg}"
+    );
+    // The same error from a parsed value (a sweep point) has no text to
+    // point into, and says nothing rather than guess.
+    let value: serde_json::Value = serde_json::from_str(text).unwrap();
+    let msg = snapsim::scenario::from_value(value, "point")
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("volumes[0].iops: "), "{msg}");
+}

@@ -17,6 +17,7 @@ mod choice;
 mod consistency;
 pub mod error;
 pub mod json_path;
+mod locate;
 mod performance;
 mod quantity;
 pub mod raw;
@@ -94,7 +95,21 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
-    build(&raw, source, origin, base_dir)
+    build(&raw, source, origin, base_dir).map_err(|e| match e {
+        // Semantic errors know their path; the text knows where it is.
+        ScenarioError::Invalid {
+            origin,
+            path,
+            location: None,
+            message,
+        } => ScenarioError::Invalid {
+            location: locate::locate(text, &path),
+            origin,
+            path,
+            message,
+        },
+        other => other,
+    })
 }
 
 /// Validates a scenario already parsed into JSON (a sweep point, built by
