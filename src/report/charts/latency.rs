@@ -4,7 +4,10 @@
 //! pending snapshots. Both show the first volume that has latency data, and
 //! say so in their title.
 
-use super::{de, headroom, latency_scale, legend, mesh, run_time_scale, styled_line, title, Drawn};
+use super::{
+    de, headroom, latency_scale, legend, mesh, mesh_labels, run_time_scale, styled_line, title,
+    Drawn,
+};
 use crate::metrics::latency::{LatencyLevel, OpLatency};
 use crate::report::data::ReportData;
 use plotters::coord::Shift;
@@ -157,13 +160,16 @@ fn draw_levels<DB: DrawingBackend>(
         .y_label_area_size(60)
         .build_cartesian_2d(
             -0.2..f64::from(max_level) + 0.2,
-            0.0..headroom(max_us / ls.div),
+            // A third more headroom keeps the upper-left legend clear of
+            // the lines, which climb from level 0 to 1.
+            0.0..headroom(max_us / ls.div) * 1.3,
         )
         .map_err(de)?;
-    mesh(
+    mesh_labels(
         &mut chart,
         "snapshots pending at arrival",
         &format!("{} latency [{}]", lat.op, ls.unit),
+        max_level as usize + 1,
     )?;
     let series: [(&str, Percentile); 3] = [
         ("p50", |l| l.p50_us),

@@ -147,8 +147,21 @@ pub(crate) fn mesh<'a, DB: DrawingBackend + 'a>(
     x_desc: &str,
     y_desc: &str,
 ) -> Drawn {
+    // 11: plotters' own default.
+    mesh_labels(chart, x_desc, y_desc, 11)
+}
+
+/// As [`mesh`], with at most `x_labels` labels on the x axis: for an axis
+/// of whole counts, one per count and none between them.
+pub(crate) fn mesh_labels<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plot<'a, DB>,
+    x_desc: &str,
+    y_desc: &str,
+    x_labels: usize,
+) -> Drawn {
     chart
         .configure_mesh()
+        .x_labels(x_labels)
         .x_desc(x_desc)
         .y_desc(y_desc)
         .light_line_style(BLACK.mix(0.05))
