@@ -32,12 +32,22 @@ enum Unit {
     Bytes,
 }
 
+impl Unit {
+    /// What an IO of `ios` IO units and `bytes` bytes costs in this unit.
+    #[inline(always)]
+    fn cost(self, ios: f64, bytes: f64) -> f64 {
+        match self {
+            Unit::Ios => ios,
+            Unit::Bytes => bytes,
+        }
+    }
+}
+
 /// The limits of one volume.
 #[derive(Clone, Debug)]
 pub struct Limits {
     buckets: Vec<(TokenBucket, Unit)>,
-    io_unit: u64,
-    /// log2 of `io_unit`.
+    /// log2 of the IO unit [B]: 256 KiB (SSD) or 1 MiB (HDD).
     io_shift: u32,
     hdd: bool,
     /// For st1/sc1: (index of the throughput cap, burst rate, baseline rate).
@@ -95,8 +105,7 @@ impl Limits {
         buckets.push((cap(tp), Unit::Bytes));
         Limits {
             buckets,
-            io_unit: if hdd { MIB } else { 256 * 1024 },
-            io_shift: if hdd { 20 } else { 18 },
+            io_shift: if hdd { MIB } else { 256 * 1024 }.trailing_zeros(),
             hdd,
             pending_cap,
             credits,
@@ -112,10 +121,10 @@ impl Limits {
     /// IO units an IO of `len` bytes counts as; `sequential` merges HDD IOs.
     pub fn io_cost(&self, len: u64, sequential: bool) -> f64 {
         if self.hdd && sequential {
-            u64_to_f64(len) / u64_to_f64(self.io_unit)
+            u64_to_f64(len) / u64_to_f64(1 << self.io_shift)
         } else {
-            // `io_unit` is a power of two: a shift, not a division.
-            u64_to_f64(((len + self.io_unit - 1) >> self.io_shift).max(1))
+            // Whole units, rounded up: a shift, not a division.
+            u64_to_f64(((len + (1 << self.io_shift) - 1) >> self.io_shift).max(1))
         }
     }
 
@@ -126,7 +135,7 @@ impl Limits {
         let (t, bytes) = (ns(now), u64_to_f64(len));
         let mut wait = SimDuration::ZERO;
         for (b, u) in &self.buckets {
-            wait = wait.max(b.wait_for(t, if *u == Unit::Ios { ios } else { bytes }));
+            wait = wait.max(b.wait_for(t, u.cost(ios, bytes)));
         }
         wait
     }
@@ -136,7 +145,7 @@ impl Limits {
     pub fn admit(&mut self, now: SimTime, len: u64, ios: f64) {
         let (t, bytes) = (ns(now), u64_to_f64(len));
         for (b, u) in &mut self.buckets {
-            b.take(t, if *u == Unit::Ios { ios } else { bytes });
+            b.take(t, u.cost(ios, bytes));
         }
     }
 

@@ -104,14 +104,12 @@ impl Recorder {
             self.open.push_back(acc);
         }
         // The oldest open step without the ring buffer's index arithmetic.
-        let slot = if k == 0 {
+        let acc = if k == 0 {
             self.open.front_mut()
         } else {
             self.open.get_mut(k)
-        };
-        let Some(acc) = slot else {
-            return; // not reached: the steps up to `k` were opened above
-        };
+        }
+        .expect("the steps up to k were opened above");
         // Without a branch: reads and writes come in random order.
         let read = u64::from(op == 0);
         acc.reads += read;
