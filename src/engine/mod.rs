@@ -125,6 +125,26 @@ mod tests {
         assert!(s.is_empty());
     }
 
+    /// Regression: cancelling an event that already ran used to be
+    /// recorded as a pending cancellation, so `len()` underflowed.
+    #[test]
+    fn cancelling_an_event_that_already_ran_changes_nothing() {
+        let mut s = Scheduler::new();
+        let mut m = Recorder::default();
+        let a = s.schedule_at(SimTime(1), Ev::Mark("a")).unwrap();
+        let b = s.schedule_at(SimTime(1), Ev::Mark("b")).unwrap();
+        s.schedule_at(SimTime(5), Ev::Mark("c")).unwrap();
+        assert_eq!(run_until(&mut s, &mut m, SimTime(1)), 2);
+        assert!(!s.cancel(a), "a ran already");
+        assert!(!s.cancel(b), "b ran already");
+        assert_eq!(s.len(), 1);
+        assert!(!s.is_empty());
+        assert_eq!(run(&mut s, &mut m), 1);
+        assert_eq!(s.len(), 0);
+        assert!(s.is_empty());
+        assert_eq!(m.seen, vec![(1, "a"), (1, "b"), (5, "c")]);
+    }
+
     #[test]
     fn run_until_includes_the_boundary_and_stops_after_it() {
         let mut s = Scheduler::new();

@@ -11,9 +11,14 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 use thiserror::Error;
 
-/// Handle of a scheduled event, used to cancel it.
+/// Handle of a scheduled event, used to cancel it. It carries the event's
+/// instant so that [`Scheduler::cancel`] can tell an event that already ran
+/// from one still queued without any per-event bookkeeping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EventId(u64);
+pub struct EventId {
+    time: SimTime,
+    seq: u64,
+}
 
 /// Errors of the event queue.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -67,6 +72,9 @@ pub struct Scheduler<E> {
     processed: u64,
     /// The `until` of the pop in progress: nothing may run after it.
     limit: SimTime,
+    /// (time, seq) of the last entry taken out of the heap: every entry
+    /// ordered at or before it has left the heap (run or dropped).
+    last_popped: Option<(SimTime, u64)>,
 }
 
 impl<E> Default for Scheduler<E> {
@@ -85,6 +93,7 @@ impl<E> Scheduler<E> {
             cancelled: HashSet::new(),
             processed: 0,
             limit: SimTime::MAX,
+            last_popped: None,
         }
     }
 
@@ -133,14 +142,23 @@ impl<E> Scheduler<E> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Entry { time, seq, event });
-        EventId(seq)
+        EventId { time, seq }
     }
 
     /// Cancels a scheduled event that has not run yet. Returns `false` if it
-    /// was already cancelled. Cancelling an event that already ran is a logic
-    /// error of the caller; it is harmless but returns `true`.
+    /// was already cancelled or has already run (then nothing changes, and
+    /// [`Scheduler::len`] stays exact).
     pub fn cancel(&mut self, id: EventId) -> bool {
-        id.0 < self.next_seq && self.cancelled.insert(id.0)
+        // Entries leave the heap in (time, seq) order, so an id at or before
+        // the last one taken out is gone already.
+        if id.seq >= self.next_seq
+            || self
+                .last_popped
+                .is_some_and(|last| (id.time, id.seq) <= last)
+        {
+            return false;
+        }
+        self.cancelled.insert(id.seq)
     }
 
     /// The instant of the next event that will run, if any.
@@ -155,6 +173,7 @@ impl<E> Scheduler<E> {
         }
         while let Some(top) = self.heap.peek() {
             if self.cancelled.remove(&top.seq) {
+                self.last_popped = Some((top.time, top.seq));
                 self.heap.pop();
             } else {
                 break;
@@ -197,6 +216,7 @@ impl<E> Scheduler<E> {
                 return None;
             }
             let entry = self.heap.pop()?;
+            self.last_popped = Some((entry.time, entry.seq));
             if !self.cancelled.is_empty() && self.cancelled.remove(&entry.seq) {
                 continue;
             }

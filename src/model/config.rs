@@ -31,6 +31,8 @@ pub struct SimConfig {
     pub fidelity: Fidelity,
     /// IOs arriving before this instant are left out of latency statistics.
     pub warmup: SimDuration,
+    /// How changed blocks are tracked (resolved by [`super::plan`]).
+    pub change_tracking: super::tracking::Choice,
 }
 
 /// How much of the foreground IO is simulated.

@@ -25,6 +25,7 @@ mod series;
 pub mod simulation;
 pub mod source;
 pub mod storage;
+pub mod tracking;
 pub mod transfer;
 pub mod units;
 pub mod volume;
@@ -32,7 +33,8 @@ pub mod volume_type;
 pub mod workload;
 pub mod zipf;
 
-use crate::engine::{run_until, Scheduler, SimTime};
+use crate::engine::{self, run_until, Scheduler, SimTime};
+use crate::metrics;
 pub use crate::metrics::RunResult;
 use config::SimConfig;
 use simulation::Simulation;
@@ -60,7 +62,7 @@ pub struct RunMeta {
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ModelError {
     /// The run would need more memory than [`MEMORY_BUDGET_BYTES`].
-    #[error("the scenario needs about {needed_mib} MiB of block state ({what}), more than the {budget_mib} MiB budget; use fewer or smaller volumes, a larger block_size, or run without --verify")]
+    #[error("the scenario needs about {needed_mib} MiB of memory, more than the {budget_mib} MiB budget ({what})")]
     TooLarge {
         /// What dominates the need.
         what: String,
@@ -69,6 +71,11 @@ pub enum ModelError {
         /// The budget [MiB].
         budget_mib: u64,
     },
+    /// Statistical tracking was asked for a run that needs exact tracking.
+    #[error(
+        "change_tracking \"statistical\" cannot be used because {0}; use \"exact\" or \"auto\""
+    )]
+    NotStatistical(String),
     /// A trace could not be opened or stopped on bad input.
     #[error("{0}")]
     Trace(String),
@@ -84,14 +91,98 @@ pub enum ModelError {
     },
 }
 
-/// Estimates the block-state memory of a run and refuses it before
-/// allocating anything if it exceeds [`MEMORY_BUDGET_BYTES`].
+/// What a run will use, estimated from its configuration alone (before
+/// allocating anything): the change-tracking method `auto` resolves to, and
+/// the memory of everything that grows with the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The tracking method the run uses.
+    pub method: tracking::Method,
+    /// Memory estimate [B], by part.
+    pub memory: MemoryEstimate,
+}
+
+/// Memory a run is expected to need, by what grows [B].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryEstimate {
+    /// Changed-block state: dirty sets, pending snapshots' remaining sets
+    /// and delta lists, statistical tracking's heaps, `--verify` versions.
+    pub block_state: u64,
+    /// Delta lists of retained snapshots (only a retention that deletes
+    /// keeps them), bounded by the writes between two snapshots.
+    pub retained_lists: u64,
+    /// Snapshot records, retries included, and storage points.
+    pub records: u64,
+    /// The per-volume time series.
+    pub timeseries: u64,
+}
+
+impl MemoryEstimate {
+    /// Everything [B].
+    pub fn total(&self) -> u64 {
+        self.block_state
+            .saturating_add(self.retained_lists)
+            .saturating_add(self.records)
+            .saturating_add(self.timeseries)
+    }
+}
+
+/// Bytes per snapshot record held in memory and written out (the record,
+/// its strings and its storage points).
+const RECORD_BYTES: u64 = std::mem::size_of::<metrics::SnapshotRecord>() as u64 + 96;
+
+/// Why a volume cannot be tracked statistically, if it cannot.
+fn statistical_obstacle(cfg: &SimConfig) -> Option<String> {
+    if cfg.fidelity == config::Fidelity::Io {
+        return Some("the run is at IO fidelity".into());
+    }
+    if cfg.verify {
+        return Some("--verify checks every block's version".into());
+    }
+    cfg.volumes.iter().find_map(|v| {
+        if v.cache.is_some() {
+            Some(format!("volume `{}` models a guest write cache", v.name))
+        } else if v.schedule.consistency != config::Consistency::Crash {
+            Some(format!(
+                "volume `{}` pauses its writes around requests (consistency mode)",
+                v.name
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+/// Snapshots of a volume that retention keeps, at most (for memory only).
+fn retained_at_most(v: &config::VolumeConfig, duration: engine::SimDuration) -> u64 {
+    let interval = match &v.schedule.times {
+        config::Times::Every { interval, .. } => interval.0.max(1),
+        _ => duration.0.max(1),
+    };
+    match v.schedule.retention {
+        config::Retention::KeepAll => 0,
+        config::Retention::Last(n) => u64::from(n),
+        config::Retention::MaxAge(age) => age.0 / interval + 1,
+    }
+}
+
+/// Decides the tracking method and estimates the memory of a run; refuses
+/// a run beyond [`MEMORY_BUDGET_BYTES`] or with volumes too large to index.
 ///
 /// # Errors
 /// [`ModelError`] naming the need and the fix.
-pub fn check_resources(cfg: &SimConfig) -> Result<(), ModelError> {
+pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
     let bs = cfg.block_size.0.max(1);
-    let mut need: u128 = 0;
+    let secs = cfg.duration.as_secs_f64();
+    let mut exact_state: u128 = 0;
+    let mut sampled_state: u128 = 0;
+    let mut exact_lists: u128 = 0;
+    let mut sampled_lists: u128 = 0;
+    let mut requests: u128 = 0;
+    let statistical_size = match cfg.change_tracking {
+        tracking::Choice::Statistical(size) => size,
+        _ => tracking::SampleSize::Blocks(tracking::DEFAULT_SAMPLES),
+    };
     for v in &cfg.volumes {
         let blocks = v.provisioned.size.0.div_ceil(bs);
         if blocks > 1 << 32 {
@@ -103,26 +194,118 @@ pub fn check_resources(cfg: &SimConfig) -> Result<(), ModelError> {
         }
         let limit = u128::from(v.pending_limit);
         let b = u128::from(blocks);
-        // Dirty set, one remaining-set and one delta list per pending
-        // snapshot, the retention image.
-        need += b / 8 * (2 + limit) + b * 4 * limit;
+        // Dirty set, one remaining set and one delta list per pending
+        // snapshot.
+        exact_state += b / 8 * (2 + limit) + b * 4 * limit;
         if cfg.verify {
             // Current versions, last image, expected image per pending one.
-            need += b * 8 * (2 + limit);
+            exact_state += b * 8 * (2 + limit);
         }
+        let slots = u128::from(statistical_size.slots_for(blocks));
+        let streams = v.writes.len().max(1) as u128;
+        // As exact, plus cumulative weights per pending delta and, per
+        // stream, one heap entry and one probability per slot.
+        sampled_state += slots / 8 * (2 + limit) + slots * 12 * limit + slots * 24 * streams;
+        let retained = u128::from(retained_at_most(v, cfg.duration));
+        if retained > 0 {
+            let interval = match &v.schedule.times {
+                config::Times::Every { interval, .. } => interval.as_secs_f64(),
+                _ => secs,
+            };
+            let writes: f64 = v
+                .writes
+                .iter()
+                .map(|w| w.arrival.rate().per_sec)
+                .sum::<f64>()
+                * interval;
+            let changed = (writes.min(blocks as f64) as u128).max(1);
+            exact_lists += retained * changed.min(b) * 4;
+            sampled_lists += retained * slots * 4;
+        }
+        let slots_planned = match &v.schedule.times {
+            config::Times::Never => 0,
+            config::Times::Every { interval, first_at } => {
+                u128::from(cfg.duration.0.saturating_sub(first_at.0) / interval.0.max(1) + 1)
+            }
+            config::Times::At(list) => list.len() as u128,
+        };
+        let attempts = match v.schedule.on_limit {
+            config::LimitPolicy::Retry { max, .. } => 1 + u128::from(max),
+            _ => 1,
+        };
+        requests += slots_planned * attempts;
     }
-    if need > u128::from(MEMORY_BUDGET_BYTES) {
+    let steps = u128::from(cfg.duration.0.div_ceil(cfg.timeseries_step.0.max(1)));
+    let rows = steps * cfg.volumes.len() as u128;
+    let row_bytes = std::mem::size_of::<metrics::TimeseriesRow>() as u128 + 16;
+    let obstacle = statistical_obstacle(cfg);
+    let method = match cfg.change_tracking {
+        tracking::Choice::Exact => tracking::Method::Exact,
+        tracking::Choice::Statistical(size) => {
+            if let Some(why) = obstacle {
+                return Err(ModelError::NotStatistical(why));
+            }
+            tracking::Method::Sampled(size)
+        }
+        tracking::Choice::Auto => {
+            if exact_state + exact_lists > u128::from(tracking::AUTO_BUDGET_BYTES)
+                && obstacle.is_none()
+            {
+                tracking::Method::Sampled(statistical_size)
+            } else {
+                tracking::Method::Exact
+            }
+        }
+    };
+    let (state, lists) = match method {
+        tracking::Method::Exact => (exact_state, exact_lists),
+        tracking::Method::Sampled(_) => (sampled_state, sampled_lists),
+    };
+    let clamp = |x: u128| u64::try_from(x).unwrap_or(u64::MAX);
+    let memory = MemoryEstimate {
+        block_state: clamp(state),
+        retained_lists: clamp(lists),
+        records: clamp(requests * u128::from(RECORD_BYTES)),
+        timeseries: clamp(rows * row_bytes),
+    };
+    if memory.total() > MEMORY_BUDGET_BYTES {
+        let mib = |x: u64| x >> 20;
+        let fix = match method {
+            tracking::Method::Exact if obstacle.is_none() => {
+                "; set \"change_tracking\": \"statistical\" (or \"auto\"), use fewer or smaller volumes, or a larger block_size"
+            }
+            tracking::Method::Exact => "; use fewer or smaller volumes, a larger block_size, or run without --verify",
+            tracking::Method::Sampled(_) => "; use fewer volumes, fewer samples, a longer timeseries_step, or a coarser schedule",
+        };
         return Err(ModelError::TooLarge {
             what: format!(
-                "{} volume(s){}",
+                "{} volume(s), {} tracking: block state {} MiB, retained delta lists {} MiB, {} snapshot requests {} MiB, {} time-series rows {} MiB{}",
                 cfg.volumes.len(),
-                if cfg.verify { " with --verify" } else { "" }
+                match method {
+                    tracking::Method::Exact => "exact",
+                    tracking::Method::Sampled(_) => "statistical",
+                },
+                mib(memory.block_state),
+                mib(memory.retained_lists),
+                requests,
+                mib(memory.records),
+                rows,
+                mib(memory.timeseries),
+                fix
             ),
-            needed_mib: u64::try_from(need >> 20).unwrap_or(u64::MAX),
+            needed_mib: mib(memory.total()),
             budget_mib: MEMORY_BUDGET_BYTES >> 20,
         });
     }
-    Ok(())
+    Ok(Plan { method, memory })
+}
+
+/// Refuses a run beyond the memory budget (see [`plan`]).
+///
+/// # Errors
+/// [`ModelError`] naming the need and the fix.
+pub fn check_resources(cfg: &SimConfig) -> Result<(), ModelError> {
+    plan(cfg).map(|_| ())
 }
 
 /// Runs one simulation to the scenario's horizon.
@@ -130,10 +313,10 @@ pub fn check_resources(cfg: &SimConfig) -> Result<(), ModelError> {
 /// # Errors
 /// [`ModelError`] if the run is refused by [`check_resources`].
 pub fn simulate(cfg: SimConfig, meta: RunMeta) -> Result<RunResult, ModelError> {
-    check_resources(&cfg)?;
+    let plan = plan(&cfg)?;
     let mut sched = Scheduler::new();
     let end = SimTime::ZERO + cfg.duration;
-    let mut sim = Simulation::new(cfg, &mut sched)?;
+    let mut sim = Simulation::new(cfg, plan.method, &mut sched)?;
     run_until(&mut sched, &mut sim, end);
     sim.finish(end);
     if let Some(e) = sim.feed_error() {

@@ -14,7 +14,9 @@ use super::io::recorder::Recorder;
 use super::io::IoVolume;
 use super::rng::{stream, StreamRng};
 use super::source::IoSource;
-use super::storage::StorageLedger;
+use super::storage::{LedgerVolume, StorageLedger};
+use super::tracking::sampled::SampledWrites;
+use super::tracking::{Method, Sample};
 use super::transfer::{allocate, FlowSpec};
 use super::volume::{Pause, PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
@@ -156,7 +158,11 @@ impl Simulation {
     ///
     /// # Errors
     /// [`ModelError::Trace`] if a trace feed cannot be opened.
-    pub fn new(cfg: SimConfig, sched: &mut Scheduler<Event>) -> Result<Simulation, ModelError> {
+    pub fn new(
+        cfg: SimConfig,
+        method: Method,
+        sched: &mut Scheduler<Event>,
+    ) -> Result<Simulation, ModelError> {
         let bs = cfg.block_size.0;
         let horizon = SimTime::ZERO + cfg.duration;
         let mut volumes = Vec::with_capacity(cfg.volumes.len());
@@ -206,21 +212,47 @@ impl Simulation {
                 (None, writes)
             };
             io.push(io_volume);
-            volumes.push(
-                VolumeState::new(
-                    blocks,
-                    used,
-                    bs,
-                    writes,
-                    cfg.verify,
-                    horizon,
-                    cfg.timeseries_step,
-                )
-                .with_cache(v.cache)
-                .with_cow_wait(
-                    cfg.fidelity == Fidelity::Io && v.performance.copy_on_write == CowPolicy::Wait,
-                ),
+            let (writes, sampled) = match method {
+                Method::Sampled(size) => {
+                    let mut rng = stream(cfg.seed, &format!("volume/{}/sample", v.name));
+                    let sample = Sample::new(blocks, size.slots_for(blocks), &mut rng);
+                    match writes {
+                        // A trace's writes are explicit: filtered to the
+                        // sample as they are applied.
+                        Some(feed @ IoSource::Feed(_)) => (Some(feed), Some((sample, None))),
+                        _ => {
+                            let rngs = (0..v.writes.len())
+                                .map(|k| {
+                                    stream(
+                                        cfg.seed,
+                                        &format!("volume/{}/writes/sampled/{k}", v.name),
+                                    )
+                                })
+                                .collect();
+                            let w = SampledWrites::new(&v.writes, bs, &sample, horizon, rngs);
+                            (None, Some((sample, Some(w))))
+                        }
+                    }
+                }
+                Method::Exact => (writes, None),
+            };
+            let mut state = VolumeState::new(
+                blocks,
+                used,
+                bs,
+                writes,
+                cfg.verify,
+                horizon,
+                cfg.timeseries_step,
+            )
+            .with_cache(v.cache)
+            .with_cow_wait(
+                cfg.fidelity == Fidelity::Io && v.performance.copy_on_write == CowPolicy::Wait,
             );
+            if let Some((sample, w)) = sampled {
+                state = state.with_sample(sample, used, w);
+            }
+            volumes.push(state);
             books.push(VolumeBook {
                 scheduled: 0,
                 calls: 0,
@@ -241,12 +273,16 @@ impl Simulation {
                 }
             }
         }
-        let blocks = cfg
-            .volumes
+        let ledger = volumes
             .iter()
-            .map(|v| v.provisioned.size.0.div_ceil(bs))
+            .zip(&cfg.volumes)
+            .map(|(vs, v): (&VolumeState, &VolumeConfig)| LedgerVolume {
+                slots: vs.dirty.capacity(),
+                weights: vs.weights,
+                deletes: v.schedule.retention != Retention::KeepAll,
+            })
             .collect();
-        let storage = StorageLedger::new(blocks, bs);
+        let storage = StorageLedger::with_volumes(ledger, bs);
         let mut group_books = Vec::with_capacity(cfg.groups.len());
         for (g, group) in cfg.groups.iter().enumerate() {
             group_books.push(GroupBook {
@@ -582,9 +618,24 @@ impl Simulation {
         };
         let vs = &mut self.volumes[volume];
         let remaining = vs.dirty.take();
+        vs.point_in_time(now);
         let delta = remaining.to_sorted_u32();
         let bs = vs.block_size;
-        let total_bytes = delta.len() as u64 * bs;
+        let weights = vs.weights;
+        let (delta_blocks, cum_blocks) = if weights.is_exact() {
+            (delta.len() as u64, None)
+        } else {
+            let mut acc = 0u64;
+            let cum: Vec<u64> = delta
+                .iter()
+                .map(|&b| {
+                    acc += weights.of(u64::from(b));
+                    acc
+                })
+                .collect();
+            (acc, Some(cum))
+        };
+        let total_bytes = delta_blocks * bs;
         let check = vs.versions.as_ref().map(|v| PendingCheck {
             expected: v.current.clone(),
             captured: vec![u64::MAX; delta.len()],
@@ -593,7 +644,7 @@ impl Simulation {
         record.snapshot_id = Some(snapshot_id(self.cfg.seed, index));
         record.state = SnapshotState::Pending;
         record.error = None;
-        record.delta_blocks = delta.len() as u64;
+        record.delta_blocks = delta_blocks;
         record.delta_bytes = total_bytes;
         record.rate_multiplier = multiplier;
         let empty = delta.is_empty();
@@ -612,6 +663,7 @@ impl Simulation {
             check,
             urgent_until: now,
             urgent_rate: self.cfg.transfer.per_snapshot.bytes_per_sec * multiplier,
+            cum_blocks,
         });
         let pending_now = vs.pending.len() as u32;
         if let Some(io) = self.io[volume].as_mut() {

@@ -11,6 +11,7 @@
 //! holds image(d); each deletion costs O(|delta(r)|).
 
 use super::block_set::BlockSet;
+use super::tracking::Weights;
 use crate::engine::SimTime;
 use crate::metrics::StoragePoint;
 use std::collections::VecDeque;
@@ -22,6 +23,14 @@ struct Link {
 }
 
 struct VolumeLedger {
+    /// Slots of the volume (blocks, or sampled blocks) and what each
+    /// stands for.
+    slots: u64,
+    weights: Weights,
+    /// Whether delta lists are kept: only a retention that deletes needs
+    /// them, so a keep-everything volume holds counts only and its memory
+    /// does not grow with the horizon.
+    keep_lists: bool,
     /// Accepted, not deleted snapshots in acceptance (= completion) order.
     chain: VecDeque<Link>,
     /// Full image of the newest deleted snapshot; `None` before any deletion.
@@ -33,17 +42,44 @@ struct VolumeLedger {
 /// Stored blocks of every volume, and their history.
 pub struct StorageLedger {
     block_size: u64,
-    blocks: Vec<u64>,
     volumes: Vec<VolumeLedger>,
     points: Vec<StoragePoint>,
 }
 
+/// How one volume's blocks are counted in the ledger.
+#[derive(Clone, Copy, Debug)]
+pub struct LedgerVolume {
+    /// Slots (blocks, or sampled blocks).
+    pub slots: u64,
+    /// What each slot stands for.
+    pub weights: Weights,
+    /// Whether snapshots of the volume may ever be deleted.
+    pub deletes: bool,
+}
+
 impl StorageLedger {
-    /// An empty ledger for volumes of `blocks[i]` blocks of `block_size` bytes.
+    /// An empty ledger for volumes of `blocks[i]` blocks of `block_size`
+    /// bytes, each block counted once, every delta list kept.
     pub fn new(blocks: Vec<u64>, block_size: u64) -> StorageLedger {
         let volumes = blocks
-            .iter()
-            .map(|_| VolumeLedger {
+            .into_iter()
+            .map(|slots| LedgerVolume {
+                slots,
+                weights: Weights::EXACT,
+                deletes: true,
+            })
+            .collect();
+        StorageLedger::with_volumes(volumes, block_size)
+    }
+
+    /// An empty ledger for `volumes`.
+    pub fn with_volumes(volumes: Vec<LedgerVolume>, block_size: u64) -> StorageLedger {
+        let volumes = volumes
+            .into_iter()
+            .map(|v| VolumeLedger {
+                slots: v.slots,
+                weights: v.weights,
+                keep_lists: v.deletes,
                 chain: VecDeque::new(),
                 deleted_image: None,
                 stored_blocks: 0,
@@ -52,7 +88,6 @@ impl StorageLedger {
             .collect();
         StorageLedger {
             block_size,
-            blocks,
             volumes,
             points: Vec::new(),
         }
@@ -69,10 +104,18 @@ impl StorageLedger {
     /// A snapshot completed: its delta is now stored.
     pub fn completed(&mut self, volume: usize, record: usize, delta: Vec<u32>, now: SimTime) {
         let v = &mut self.volumes[volume];
-        v.stored_blocks += delta.len() as u64;
+        v.stored_blocks += v.weights.sum(&delta);
         v.completed += 1;
+        let delta = if v.keep_lists { delta } else { Vec::new() };
         if let Some(link) = v.chain.iter_mut().find(|l| l.record == record) {
             link.delta = Some(delta);
+        }
+        if !v.keep_lists {
+            // Nothing is ever deleted: the completed prefix of the chain
+            // need not be remembered.
+            while v.chain.front().is_some_and(|l| l.delta.is_some()) && v.chain.len() > 1 {
+                v.chain.pop_front();
+            }
         }
         self.record_point(volume, now);
     }
@@ -95,8 +138,8 @@ impl StorageLedger {
     /// # Panics
     /// If [`StorageLedger::oldest_deletable`] is `None`.
     pub fn delete_oldest(&mut self, volume: usize, now: SimTime) -> u64 {
-        let blocks = self.blocks[volume];
         let v = &mut self.volumes[volume];
+        let blocks = v.slots;
         let d = v.chain.pop_front().expect("a deletable snapshot");
         let d_delta = d.delta.expect("only completed snapshots are deleted");
         let image = v.deleted_image.get_or_insert_with(|| BlockSet::new(blocks));
@@ -105,7 +148,12 @@ impl StorageLedger {
         }
         let r = v.chain.front().and_then(|l| l.delta.as_ref());
         let r = r.expect("a newer completed snapshot exists");
-        let freed = r.iter().filter(|&&b| image.contains(u64::from(b))).count() as u64;
+        let weights = v.weights;
+        let freed = r
+            .iter()
+            .filter(|&&b| image.contains(u64::from(b)))
+            .map(|&b| weights.of(u64::from(b)))
+            .sum::<u64>();
         v.stored_blocks -= freed;
         v.completed -= 1;
         self.record_point(volume, now);

@@ -9,6 +9,8 @@
 
 use super::block_set::BlockSet;
 use super::source::IoSource;
+use super::tracking::sampled::{SampledWrites, SlotWrite};
+use super::tracking::{Sample, Weights};
 use crate::engine::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -65,9 +67,23 @@ pub struct PendingSnapshot {
     /// Wait policy: the upload rate of an out-of-order block when the
     /// snapshot gets no bandwidth at the moment (its own stream cap) [B/s].
     pub urgent_rate: f64,
+    /// Statistical tracking: blocks represented by `delta[..=i]`, so that
+    /// the upload cursor can be placed among sampled blocks (`None`: every
+    /// delta entry is one block).
+    pub cum_blocks: Option<Vec<u64>>,
 }
 
 impl PendingSnapshot {
+    /// Delta entries wholly uploaded at `at`.
+    #[inline]
+    pub fn uploaded_entries(&self, at: SimTime, block_size: f64) -> usize {
+        let blocks = self.upload.bytes_at(at) / block_size;
+        match &self.cum_blocks {
+            None => blocks as usize,
+            Some(cum) => cum.partition_point(|&c| c as f64 <= blocks),
+        }
+    }
+
     /// Wait policy: a write at `at` needs block `b`, not uploaded yet. The
     /// block is uploaded next, out of order, behind the blocks already moved
     /// ahead — unless the upload reaches it in order first (at the current
@@ -167,6 +183,14 @@ pub struct VolumeState {
     pub versions: Option<Versions>,
     /// Horizon: writes at or after it are never applied.
     pub horizon: SimTime,
+    /// Statistical tracking: the sampled blocks (slots are then sampled
+    /// blocks, not blocks).
+    pub sample: Option<Sample>,
+    /// What each slot stands for.
+    pub weights: Weights,
+    /// Statistical tracking of synthetic streams: their writes that matter.
+    pub sampled: Option<SampledWrites>,
+    scratch: Vec<SlotWrite>,
     /// The current or last pause, if any.
     pub pause: Option<Pause>,
     cache: Option<super::config::WriteCache>,
@@ -228,6 +252,10 @@ impl VolumeState {
             cow_release: SimTime::ZERO,
             versions,
             horizon,
+            sample: None,
+            weights: Weights::EXACT,
+            sampled: None,
+            scratch: Vec::new(),
             step_writes: vec![0; steps],
             step_bytes: vec![0; steps],
             step_ns,
@@ -244,6 +272,45 @@ impl VolumeState {
     pub fn with_cache(mut self, cache: Option<super::config::WriteCache>) -> VolumeState {
         self.cache = cache;
         self
+    }
+
+    /// Statistical tracking: slots are the blocks of `sample`, `used_blocks`
+    /// (given to [`VolumeState::new`] as a count of blocks) becomes the
+    /// sampled blocks below it, and synthetic writes come from `sampled`,
+    /// whose expected counts fill the per-step write series.
+    pub fn with_sample(
+        mut self,
+        sample: Sample,
+        used_blocks: u64,
+        sampled: Option<SampledWrites>,
+    ) -> VolumeState {
+        self.dirty = BlockSet::with_prefix(sample.slots(), sample.slots_below(used_blocks));
+        self.weights = sample.weights();
+        if let Some(w) = &sampled {
+            let steps = self.step_writes.len();
+            let (counts, bytes) = super::tracking::sampled::expected_per_step(
+                w,
+                crate::engine::SimDuration(self.step_ns),
+                steps,
+                self.horizon,
+            );
+            self.writes_applied = counts.iter().sum();
+            self.bytes_written = bytes.iter().sum();
+            self.step_writes = counts;
+            self.step_bytes = bytes;
+        }
+        self.sample = Some(sample);
+        self.sampled = sampled;
+        self
+    }
+
+    /// A snapshot's point in time is `t` (the volume is advanced to `t`):
+    /// statistical tracking redraws the next write of the blocks written
+    /// since the previous one.
+    pub fn point_in_time(&mut self, t: SimTime) {
+        if let Some(w) = &mut self.sampled {
+            w.point_in_time(t);
+        }
     }
 
     /// Copy-on-write by waiting for the block's upload (IO fidelity).
@@ -269,6 +336,9 @@ impl VolumeState {
     /// Applies every write that arrives before `t` (and before the horizon).
     pub fn advance_to(&mut self, t: SimTime) {
         let limit = t.min(self.horizon);
+        if self.sampled.is_some() {
+            self.advance_sampled(limit);
+        }
         let Some(mut gen) = self.writes.take() else {
             return;
         };
@@ -289,6 +359,27 @@ impl VolumeState {
             }
         }
         self.writes = Some(gen);
+    }
+
+    /// Statistical tracking: applies the sampled writes before `limit`, in
+    /// time order across streams.
+    fn advance_sampled(&mut self, limit: SimTime) {
+        let Some(w) = &mut self.sampled else {
+            return;
+        };
+        let mut events = std::mem::take(&mut self.scratch);
+        w.advance(limit, &mut events);
+        if !self.pending.is_empty() {
+            events.sort_unstable();
+        }
+        for &(at, slot) in &events {
+            self.dirty.insert(u64::from(slot));
+            if !self.pending.is_empty() {
+                self.copy_on_write(at, u64::from(slot));
+            }
+        }
+        events.clear();
+        self.scratch = events;
     }
 
     /// Applies one write of `len` bytes at `offset`, arriving at `at`.
@@ -316,6 +407,18 @@ impl VolumeState {
         if self.versions.is_some() {
             self.capture_uploaded(at);
         }
+        if let Some(sample) = self.sample.take() {
+            // Statistical tracking of an explicit write (a trace): only its
+            // sampled blocks are tracked.
+            for slot in sample.slots_in(first, last) {
+                self.dirty.insert(u64::from(slot));
+                if !self.pending.is_empty() {
+                    self.copy_on_write(at, u64::from(slot));
+                }
+            }
+            self.sample = Some(sample);
+            return;
+        }
         for b in first..=last {
             self.dirty.insert(b);
             if !self.pending.is_empty() {
@@ -341,14 +444,15 @@ impl VolumeState {
             if !p.remaining.remove(b) {
                 continue;
             }
-            let uploaded = (p.upload.bytes_at(at) / block_size) as usize;
+            let uploaded = p.uploaded_entries(at, block_size);
             match p.delta.get(uploaded) {
                 None => continue, // everything uploaded
                 Some(&cursor) if b < u64::from(cursor) => continue,
                 Some(_) => {}
             }
-            p.cow_copies += 1;
-            self.cow_copies += 1;
+            let w = self.weights.of(b);
+            p.cow_copies += w;
+            self.cow_copies += w;
             if self.cow_wait {
                 self.cow_release = self.cow_release.max(p.upload_for_write(at, b, block_size));
             }
@@ -428,6 +532,7 @@ mod tests {
             check,
             urgent_until: SimTime::ZERO,
             urgent_rate: 0.0,
+            cum_blocks: None,
         }
     }
 

@@ -47,14 +47,14 @@ enum Placement {
 /// A bijection of `0..n` that spreads consecutive ranks over the range:
 /// `r ↦ (a·r + c) mod n` with `gcd(a, n) = 1`.
 #[derive(Clone, Copy, Debug)]
-struct Scatter {
+pub(crate) struct Scatter {
     n: u64,
     a: u64,
     c: u64,
 }
 
 impl Scatter {
-    fn new(n: u64) -> Scatter {
+    pub(crate) fn new(n: u64) -> Scatter {
         // Start near n/φ so that neighbouring ranks land far apart.
         let mut a = ((n as f64 * 0.618_033_988_75) as u64).max(1) | 1;
         while gcd(a, n) != 1 {
@@ -70,8 +70,27 @@ impl Scatter {
     /// `a·r + c` fits in u64 because `a, r, c < n ≤ 2^32` (the model refuses
     /// volumes of more than 2^32 blocks).
     #[inline]
-    fn map(&self, r: u64) -> u64 {
+    pub(crate) fn map(&self, r: u64) -> u64 {
         (self.a * r + self.c) % self.n
+    }
+
+    /// The rank that [`Scatter::map`] sends to `j`: `a⁻¹·(j − c) mod n`.
+    pub(crate) fn inverse(&self, j: u64) -> u64 {
+        let n = i128::from(self.n);
+        if n <= 1 {
+            return 0;
+        }
+        // Extended Euclid for a⁻¹ mod n (gcd(a, n) = 1 by construction).
+        let (mut r0, mut r1) = (n, i128::from(self.a));
+        let (mut t0, mut t1) = (0i128, 1i128);
+        while r1 != 0 {
+            let q = r0 / r1;
+            (r0, r1) = (r1, r0 - q * r1);
+            (t0, t1) = (t1, t0 - q * t1);
+        }
+        let inv = t0.rem_euclid(n);
+        let d = (i128::from(j) - i128::from(self.c)).rem_euclid(n);
+        ((inv * d) % n) as u64
     }
 }
 
@@ -481,10 +500,11 @@ mod tests {
             firsts.windows(2).all(|w| w[0].abs_diff(w[1]) > 100),
             "{firsts:?}"
         );
-        // A bijection: every block is hit exactly once.
+        // A bijection: every block is hit exactly once, and inverted.
         let mut seen = vec![false; 1000];
         for r in 0..1000 {
             seen[sc.map(r) as usize] = true;
+            assert_eq!(sc.inverse(sc.map(r)), r);
         }
         assert!(seen.iter().all(|&s| s));
     }

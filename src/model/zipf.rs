@@ -97,6 +97,8 @@ pub struct FastZipf {
     bucket_table: Option<AliasTable>,
     /// Probability of drawing from `hot`.
     hot_mass: f64,
+    /// Σ_{k=1}^{n} k^(−s), the normalisation of [`FastZipf::pmf`].
+    total: f64,
 }
 
 impl FastZipf {
@@ -132,7 +134,15 @@ impl FastZipf {
             bucket_table: (!masses.is_empty()).then(|| AliasTable::new(&masses, bucket_sum)),
             buckets,
             hot_mass: hot_sum / (hot_sum + bucket_sum),
+            total: hot_sum + bucket_sum,
         }
+    }
+
+    /// P(rank = k) for `k` in `1..=n`: `k^(−s) / Σ_j j^(−s)`, the law the
+    /// sampler draws from (statistical change tracking needs each block's
+    /// probability without drawing).
+    pub fn pmf(&self, k: u64) -> f64 {
+        (k as f64).powf(-self.s) / self.total
     }
 
     /// One rank in `1..=n`.

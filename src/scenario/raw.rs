@@ -43,6 +43,13 @@ pub struct RawScenario {
     /// Step of the per-volume time series (`timeseries.csv`). Default "1m".
     /// At most 1,000,000 steps per volume and 10,000,000 rows in all.
     pub timeseries_step: Option<DurationText>,
+    /// How changed blocks are tracked: "exact" (every block, every write;
+    /// needed by --verify), "statistical" (a stratified sample of 8,192
+    /// blocks per volume, writes not drawn one by one; flow fidelity) or
+    /// "auto" (default: exact while the block state fits 256 MiB). The
+    /// object forms {"statistical": {"samples": N}} (1 to 16,777,216) and
+    /// {"statistical": {"rate": R}} (0 < R ≤ 1) set the sample size.
+    pub change_tracking: Option<serde_json::Value>,
     /// Upload bandwidth limits. Default: 42MiB/s per snapshot, no other cap.
     pub transfer: Option<RawTransfer>,
     /// The volumes; at least one. At most 100,000 after `count` expansion.

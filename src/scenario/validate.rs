@@ -12,6 +12,7 @@ use crate::engine::SimDuration;
 use crate::model::config::{
     Fidelity, PoolConfig, RateVariability, Sharing, SimConfig, TransferConfig, VolumeConfig,
 };
+use crate::model::tracking::{Choice as TrackingChoice, SampleSize, DEFAULT_SAMPLES};
 use crate::model::units::{Bandwidth, Bytes, KIB, MIB};
 use std::collections::HashMap;
 use std::path::Path;
@@ -31,6 +32,13 @@ pub const DEFAULT_START_UNIX_SECS: u64 = 1_767_225_600;
 pub const DEFAULT_PER_SNAPSHOT_MIB_S: f64 = 42.0;
 /// Default step of the per-volume time series: one minute.
 pub const DEFAULT_TIMESERIES_STEP: SimDuration = SimDuration(60_000_000_000);
+
+/// Most time-series rows the default step leads to (an explicit step may
+/// give up to 10,000,000).
+pub const DEFAULT_MAX_ROWS: u64 = 1_000_000;
+
+/// Most sampled blocks per volume under statistical tracking.
+pub const MAX_SAMPLES: u64 = 1 << 24;
 /// Default change-tracking block size (EBS: 512 KiB).
 pub const DEFAULT_BLOCK_SIZE: Bytes = Bytes(512 * KIB);
 
@@ -157,6 +165,7 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
     let mut volumes = expand(drafts)?;
     let groups = validate_groups(raw, &mut volumes)?;
     let timeseries_step = check_timeseries_step(raw, duration, volumes.len() as u64)?;
+    let change_tracking = check_change_tracking(raw.change_tracking.as_ref(), fidelity)?;
     Ok(Validated {
         name: raw.name.clone(),
         description: raw.description.clone().unwrap_or_default(),
@@ -172,8 +181,82 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
             timeseries_step,
             fidelity,
             warmup,
+            change_tracking,
         },
     })
+}
+
+/// The `change_tracking` key: a name, or `{"statistical": {"samples" | "rate"}}`.
+fn check_change_tracking(
+    raw: Option<&serde_json::Value>,
+    fidelity: Fidelity,
+) -> Result<TrackingChoice, Invalid> {
+    use serde_json::Value;
+    const FORMS: &str = "use \"auto\", \"exact\", \"statistical\", {\"statistical\": {\"samples\": 8192}} or {\"statistical\": {\"rate\": 0.001}}";
+    let choice = match raw {
+        None => return Ok(TrackingChoice::Auto),
+        Some(Value::String(s)) => match s.as_str() {
+            "auto" => TrackingChoice::Auto,
+            "exact" => TrackingChoice::Exact,
+            "statistical" => TrackingChoice::Statistical(SampleSize::Blocks(DEFAULT_SAMPLES)),
+            other => {
+                return Err(Invalid::at(
+                    "change_tracking",
+                    format!("unknown change_tracking \"{other}\"; {FORMS}"),
+                ))
+            }
+        },
+        Some(Value::Object(o)) if o.len() == 1 && o.contains_key("statistical") => {
+            let params = &o["statistical"];
+            let Some(p) = params.as_object().filter(|p| p.len() == 1) else {
+                return Err(Invalid::at(
+                    "change_tracking.statistical",
+                    format!(
+                        "expected one of {{\"samples\": N}} or {{\"rate\": R}}, found {params}"
+                    ),
+                ));
+            };
+            if let Some(v) = p.get("samples") {
+                match v.as_u64().filter(|&n| (1..=MAX_SAMPLES).contains(&n)) {
+                    Some(n) => TrackingChoice::Statistical(SampleSize::Blocks(n as u32)),
+                    None => {
+                        return Err(Invalid::at(
+                            "change_tracking.statistical.samples",
+                            format!("samples {v} is out of range; use a whole number from 1 to {MAX_SAMPLES} (default {DEFAULT_SAMPLES})"),
+                        ))
+                    }
+                }
+            } else if let Some(v) = p.get("rate") {
+                match v.as_f64().filter(|r| *r > 0.0 && *r <= 1.0) {
+                    Some(r) => TrackingChoice::Statistical(SampleSize::Rate(r)),
+                    None => {
+                        return Err(Invalid::at(
+                            "change_tracking.statistical.rate",
+                            format!("sampling rate {v} is outside (0, 1]; use a fraction of the blocks such as 0.001 (0.1 %)"),
+                        ))
+                    }
+                }
+            } else {
+                return Err(Invalid::at(
+                    "change_tracking.statistical",
+                    format!("unknown key in {params}; use \"samples\" or \"rate\""),
+                ));
+            }
+        }
+        Some(other) => {
+            return Err(Invalid::at(
+                "change_tracking",
+                format!("unexpected change_tracking {other}; {FORMS}"),
+            ))
+        }
+    };
+    if fidelity == Fidelity::Io && matches!(choice, TrackingChoice::Statistical(_)) {
+        return Err(Invalid::at(
+            "change_tracking",
+            "statistical change tracking works at flow fidelity only (IO fidelity times every IO against the exact block state); use \"exact\" or \"auto\", or \"fidelity\": \"flow\"",
+        ));
+    }
+    Ok(choice)
 }
 
 /// The time-series step: positive, and not so fine that the series would
@@ -184,7 +267,28 @@ fn check_timeseries_step(
     volumes: u64,
 ) -> Result<SimDuration, Invalid> {
     let Some(step) = &raw.timeseries_step else {
-        return Ok(DEFAULT_TIMESERIES_STEP.max(SimDuration(duration.0.div_ceil(1_000_000))));
+        // The default: 1 minute, or the first coarser round step that keeps
+        // the series within 1,000,000 rows (a fleet's month at 1 minute
+        // would be tens of millions of rows nobody reads).
+        const LADDER_S: [u64; 12] = [
+            60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 604_800,
+        ];
+        let fits = |s: SimDuration| {
+            let steps = duration.0.div_ceil(s.0.max(1));
+            steps <= 1_000_000 && steps.saturating_mul(volumes.max(1)) <= DEFAULT_MAX_ROWS
+        };
+        let step = LADDER_S
+            .iter()
+            .map(|&s| SimDuration::from_secs(s))
+            .filter(|&s| s >= DEFAULT_TIMESERIES_STEP)
+            .find(|&s| fits(s))
+            .unwrap_or(SimDuration(
+                duration
+                    .0
+                    .div_ceil(DEFAULT_MAX_ROWS / volumes.max(1))
+                    .max(1),
+            ));
+        return Ok(step.max(SimDuration(duration.0.div_ceil(1_000_000))));
     };
     if step.value.is_zero() {
         return Err(Invalid::at(

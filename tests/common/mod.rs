@@ -77,6 +77,7 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
         timeseries_step: SimDuration::from_secs(60),
         fidelity: Fidelity::Flow,
         warmup: SimDuration::ZERO,
+        change_tracking: Default::default(),
     }
 }
 
