@@ -361,17 +361,29 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
         });
         match loaded {
             Ok((sc, def)) => {
+                // The same resource guard as `run`: validate refuses exactly
+                // what run would refuse.
+                let plan = match crate::model::plan(&sc.config) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", f.display());
+                        bad += 1;
+                        continue;
+                    }
+                };
                 report_traces(&sc.config);
                 let n = sc.config.volumes.len();
                 let sweep = def
                     .map(|d| format!(", sweep of {} points", d.points()))
                     .unwrap_or_default();
                 println!(
-                    "ok: {} ({}, {} volume{}{sweep})",
+                    "ok: {} ({}, {} volume{}{sweep}, {}, about {} MiB)",
                     f.display(),
                     sc.name,
                     n,
-                    if n == 1 { "" } else { "s" }
+                    if n == 1 { "" } else { "s" },
+                    plan.method.describe(),
+                    plan.memory.total().div_ceil(1 << 20)
                 );
             }
             Err(e) => {

@@ -10,9 +10,16 @@ pub(super) fn build(sim: &Simulation, end: SimTime) -> Vec<TimeseriesRow> {
     let step = sim.cfg.timeseries_step.max(SimDuration(1));
     let steps = end.0.div_ceil(step.0) as usize;
     let mut rows = Vec::with_capacity(steps * sim.volumes.len());
+    // Each volume's rate changes and snapshots, gathered in one pass (a
+    // scan per volume would make a fleet's series quadratic).
+    let n = sim.volumes.len();
+    let mut spans: Vec<Vec<(SimTime, Option<SimTime>)>> = vec![Vec::new(); n];
+    for r in sim.records.iter().filter(|r| r.snapshot_id.is_some()) {
+        spans[r.volume].push((r.requested_at, r.completed_at));
+    }
     for (v, vs) in sim.volumes.iter().enumerate() {
         let upload = mean_rates(sim, v, step, steps, end);
-        let pending = pending_at_starts(sim, v, step, steps);
+        let pending = pending_at_starts(&spans[v], step, steps);
         for k in 0..steps {
             let start = SimTime(k as u64 * step.0);
             let len = (end.min(start + step) - start).as_secs_f64();
@@ -41,15 +48,16 @@ fn mean_rates(
     steps: usize,
     end: SimTime,
 ) -> Vec<f64> {
-    let mut byte_ns = vec![0.0f64; steps];
-    let mut rate = 0.0;
-    let mut from = SimTime::ZERO;
-    let changes = sim.rate_log.iter().filter(|(_, vol, _)| *vol == v);
-    for (t, r) in changes.map(|(t, _, r)| (*t, *r)).chain([(end, 0.0)]) {
-        spread(&mut byte_ns, step, from, t.min(end), rate);
-        from = t.min(end);
-        rate = r;
-    }
+    let mut byte_ns = sim.upload_steps[v].clone();
+    byte_ns.resize(steps, 0.0);
+    // The rate in force since the last change, up to the end.
+    spread(
+        &mut byte_ns,
+        step,
+        sim.rate_since[v].min(end),
+        end,
+        sim.last_rate[v],
+    );
     byte_ns
         .iter()
         .enumerate()
@@ -66,7 +74,7 @@ fn mean_rates(
 }
 
 /// Adds `rate` × overlap [B/s × ns] of `[from, to)` to each step it covers.
-fn spread(acc: &mut [f64], step: SimDuration, from: SimTime, to: SimTime, rate: f64) {
+pub(super) fn spread(acc: &mut [f64], step: SimDuration, from: SimTime, to: SimTime, rate: f64) {
     if rate == 0.0 || to <= from {
         return;
     }
@@ -82,18 +90,18 @@ fn spread(acc: &mut [f64], step: SimDuration, from: SimTime, to: SimTime, rate: 
     }
 }
 
-/// Snapshots of volume `v` pending at the start of each step: accepted at or
-/// before it and not yet completed.
-fn pending_at_starts(sim: &Simulation, v: usize, step: SimDuration, steps: usize) -> Vec<u32> {
+/// Snapshots of a volume pending at the start of each step: accepted at or
+/// before it and not yet completed (`spans`: accepted, completed).
+fn pending_at_starts(
+    spans: &[(SimTime, Option<SimTime>)],
+    step: SimDuration,
+    steps: usize,
+) -> Vec<u32> {
     let mut delta = vec![0i64; steps + 1];
     let index = |t: SimTime| (t.0.div_ceil(step.0) as usize).min(steps);
-    for r in sim
-        .records
-        .iter()
-        .filter(|r| r.volume == v && r.snapshot_id.is_some())
-    {
-        delta[index(r.requested_at)] += 1;
-        if let Some(c) = r.completed_at {
+    for &(requested, completed) in spans {
+        delta[index(requested)] += 1;
+        if let Some(c) = completed {
             delta[index(c)] -= 1;
         }
     }

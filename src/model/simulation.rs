@@ -17,7 +17,7 @@ use super::source::IoSource;
 use super::storage::{LedgerVolume, StorageLedger};
 use super::tracking::sampled::SampledWrites;
 use super::tracking::{Method, Sample};
-use super::transfer::{allocate, FlowSpec};
+use super::transfer::{allocate_fast, FlowSpec};
 use super::volume::{Pause, PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
 use super::ModelError;
@@ -72,11 +72,11 @@ pub enum Event {
         /// Volume index.
         volume: usize,
     },
-    /// A snapshot's last delta block has been uploaded.
-    UploadFinished {
-        /// Record index of the snapshot.
-        record: usize,
-    },
+    /// The earliest upload completion: every upload whose last delta
+    /// block is uploaded by now ends. There is one such event at a time,
+    /// whatever the number of uploads, so rate changes never pile
+    /// cancelled completions up in the queue.
+    UploadsDue,
     /// A completed snapshot may have reached its maximum age.
     RetentionDue {
         /// Volume index.
@@ -123,12 +123,16 @@ pub(crate) struct GroupBook {
     jitter_rng: StreamRng,
 }
 
-/// An upload in progress: which record, its own cap.
+/// An upload in progress: which record, its own cap, and when it ends at
+/// its current rate.
 struct Flow {
     record: usize,
     volume: usize,
     cap: f64,
-    event: Option<EventId>,
+    /// Completion at the current rate ([`SimTime::MAX`] at rate 0).
+    finish: SimTime,
+    /// Whether `finish` has been computed for the current rate.
+    timed: bool,
 }
 
 /// The whole simulated system.
@@ -141,9 +145,15 @@ pub struct Simulation {
     pub(crate) records: Vec<SnapshotRecord>,
     pub(crate) storage: StorageLedger,
     flows: Vec<Flow>,
+    /// The one scheduled [`Event::UploadsDue`] and its instant.
+    uploads_due: Option<(SimTime, EventId)>,
     rate_rngs: Vec<StreamRng>,
-    /// (instant, volume, total upload rate of the volume from then on [B/s]).
-    pub(crate) rate_log: Vec<(SimTime, usize, f64)>,
+    /// Per volume, upload bytes × ns per time-series step, integrated as
+    /// rates change (a log of every change grows with events × uploads,
+    /// gigabytes for a fleet's month).
+    pub(crate) upload_steps: Vec<Vec<f64>>,
+    /// Per volume, the instant its current total upload rate took effect.
+    pub(crate) rate_since: Vec<SimTime>,
     pub(crate) last_rate: Vec<f64>,
     /// IO-fidelity state per volume (`None` at flow fidelity or without IO).
     pub(crate) io: Vec<Option<IoVolume>>,
@@ -305,8 +315,10 @@ impl Simulation {
             records: Vec::new(),
             storage,
             flows: Vec::new(),
+            uploads_due: None,
             rate_rngs,
-            rate_log: Vec::new(),
+            upload_steps: vec![vec![0.0; steps.max(1)]; n_volumes],
+            rate_since: vec![SimTime::ZERO; n_volumes],
             io,
             last_rate: vec![0.0; n_volumes],
             verified: 0,
@@ -681,7 +693,8 @@ impl Simulation {
                 record: index,
                 volume,
                 cap,
-                event: None,
+                finish: SimTime::MAX,
+                timed: false,
             });
             self.reallocate(sched);
         }
@@ -709,7 +722,7 @@ impl Simulation {
                 group_b: self.cfg.volumes[f.volume].pool.map(|p| n_vol + p),
             })
             .collect();
-        let rates = allocate(t.sharing, &specs, &caps);
+        let rates = allocate_fast(t.sharing, &specs, &caps);
         self.log_volume_rates(now, &rates);
         for v in 0..n_vol {
             if self.io[v].is_some() {
@@ -721,7 +734,7 @@ impl Simulation {
             let Some(p) = vs.pending.iter().position(|p| p.record == f.record) else {
                 continue;
             };
-            if vs.pending[p].upload.rate == rate && f.event.is_some() {
+            if vs.pending[p].upload.rate == rate && f.timed {
                 continue;
             }
             vs.advance_to(now);
@@ -730,41 +743,75 @@ impl Simulation {
             up.base_bytes = up.bytes_at(now);
             up.base_time = now;
             up.rate = rate;
-            if let Some(e) = f.event.take() {
-                sched.cancel(e);
-            }
-            if rate > 0.0 {
+            f.timed = true;
+            f.finish = if rate > 0.0 {
                 let secs = (up.total_bytes - up.base_bytes) / rate;
-                f.event = Some(sched.schedule_after(
-                    SimDuration::from_secs_f64_ceil(secs),
-                    Event::UploadFinished { record: f.record },
-                ));
-            }
+                now + SimDuration::from_secs_f64_ceil(secs)
+            } else {
+                SimTime::MAX
+            };
+        }
+        self.schedule_uploads_due(sched);
+    }
+
+    /// Keeps the one [`Event::UploadsDue`] at the earliest completion.
+    fn schedule_uploads_due(&mut self, sched: &mut Scheduler<Event>) {
+        let next = self
+            .flows
+            .iter()
+            .map(|f| f.finish)
+            .min()
+            .unwrap_or(SimTime::MAX);
+        if self.uploads_due.is_some_and(|(at, _)| at == next) {
+            return;
+        }
+        if let Some((_, id)) = self.uploads_due.take() {
+            sched.cancel(id);
+        }
+        if next < SimTime::MAX {
+            let id = sched
+                .schedule_at(next, Event::UploadsDue)
+                .expect("completions are never in the past");
+            self.uploads_due = Some((next, id));
         }
     }
 
-    /// Appends each volume's new total upload rate to the rate log when it
-    /// changed (volumes whose last upload just ended drop to zero).
+    /// Integrates each volume's upload rate up to `now` when it changes
+    /// (volumes whose last upload just ended drop to zero).
     fn log_volume_rates(&mut self, now: SimTime, rates: &[f64]) {
         let mut totals = vec![0.0; self.volumes.len()];
         for (f, r) in self.flows.iter().zip(rates) {
             totals[f.volume] += r;
         }
+        let step = self.cfg.timeseries_step.max(SimDuration(1));
+        let end = SimTime::ZERO + self.cfg.duration;
         for (v, &total) in totals.iter().enumerate() {
             let last = self.last_rate[v];
             if last != total {
-                self.rate_log.push((now, v, total));
+                let from = self.rate_since[v].min(end);
+                super::series::spread(&mut self.upload_steps[v], step, from, now.min(end), last);
+                self.rate_since[v] = now.min(end);
                 self.last_rate[v] = total;
             }
         }
     }
 
-    fn on_upload_finished(&mut self, sched: &mut Scheduler<Event>, record: usize) {
-        let Some(i) = self.flows.iter().position(|f| f.record == record) else {
-            return;
-        };
-        let flow = self.flows.remove(i);
-        self.finish_upload(sched, flow.volume, record);
+    /// Ends every upload due by now, in the order they started, then
+    /// shares the bandwidth anew.
+    fn on_uploads_due(&mut self, sched: &mut Scheduler<Event>) {
+        let now = sched.now();
+        self.uploads_due = None;
+        let mut done = Vec::new();
+        self.flows.retain(|f| {
+            let due = f.finish <= now;
+            if due {
+                done.push((f.volume, f.record));
+            }
+            !due
+        });
+        for (volume, record) in done {
+            self.finish_upload(sched, volume, record);
+        }
         self.reallocate(sched);
     }
 
@@ -900,7 +947,7 @@ impl Model for Simulation {
                 scheduled_at,
                 attempt,
             } => self.on_group_request(sched, group, scheduled_at, attempt),
-            Event::UploadFinished { record } => self.on_upload_finished(sched, record),
+            Event::UploadsDue => self.on_uploads_due(sched),
             Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
             Event::IoArrival { volume } => self.on_io_arrival(sched, volume),
             Event::CowReleased { volume } => self.on_cow_released(sched, volume),

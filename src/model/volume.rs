@@ -77,10 +77,10 @@ impl PendingSnapshot {
     /// Delta entries wholly uploaded at `at`.
     #[inline]
     pub fn uploaded_entries(&self, at: SimTime, block_size: f64) -> usize {
-        let blocks = self.upload.bytes_at(at) / block_size;
+        let blocks = (self.upload.bytes_at(at) / block_size) as u64;
         match &self.cum_blocks {
             None => blocks as usize,
-            Some(cum) => cum.partition_point(|&c| c as f64 <= blocks),
+            Some(cum) => cum.partition_point(|&c| c <= blocks),
         }
     }
 

@@ -22,19 +22,29 @@ pub struct ResultContext {
 /// [`super::write_files`].
 pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<u8>)> {
     let summary = &result.summary;
-    let rows: Vec<Map<String, Value>> = result
-        .snapshots
-        .iter()
-        .map(|r| row(summary, r, ctx))
-        .collect();
+    // Rows go into the CSV one at a time; only a run small enough for the
+    // describe-snapshots JSON keeps them all (a fleet's month has hundreds
+    // of thousands, half a gigabyte of JSON).
+    let keep_json = result.snapshots.len() <= SNAPSHOTS_JSON_MAX;
+    let mut rows: Vec<Map<String, Value>> = Vec::new();
+    let mut table = csv_header();
+    for r in &result.snapshots {
+        let m = row(summary, r, ctx);
+        csv_row(&m, &mut table);
+        if keep_json {
+            rows.push(m);
+        }
+    }
     let summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
-    vec![
-        ("summary.json".into(), pretty(&summary_json)),
-        (
+    let mut files = vec![("summary.json".into(), pretty(&summary_json))];
+    if keep_json {
+        files.push((
             "snapshots.json".into(),
             pretty(&json!({ "Snapshots": rows })),
-        ),
-        ("snapshots.csv".into(), csv(&rows).into_bytes()),
+        ));
+    }
+    files.extend([
+        ("snapshots.csv".into(), table.into_bytes()),
         (
             "storage.csv".into(),
             storage_csv(summary, &result.storage).into_bytes(),
@@ -44,8 +54,13 @@ pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<
             timeseries_csv(summary, &result.timeseries).into_bytes(),
         ),
         ("latency.csv".into(), latency_csv(summary).into_bytes()),
-    ]
+    ]);
+    files
 }
+
+/// Most snapshot records for which `snapshots.json` (the describe-snapshots
+/// shape) is written; beyond, `snapshots.csv` alone holds them.
+pub const SNAPSHOTS_JSON_MAX: usize = 20_000;
 
 /// One row per volume × operation × pending level (IO fidelity; only the
 /// header at flow fidelity). Ratios are against the same percentile with no
@@ -150,39 +165,45 @@ fn row(summary: &RunSummary, r: &SnapshotRecord, ctx: ResultContext) -> Map<Stri
     m
 }
 
-/// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
-fn csv(rows: &[Map<String, Value>]) -> String {
-    const COLUMNS: [&str; 26] = [
-        "SnapshotId",
-        "VolumeId",
-        "VolumeName",
-        "StartTime",
-        "State",
-        "Progress",
-        "VolumeSize",
-        "Encrypted",
-        "Tags",
-        "ScheduledAt",
-        "RequestedAt",
-        "Attempt",
-        "UploadDoneAt",
-        "CompletedAt",
-        "DeletedAt",
-        "DeltaBlocks",
-        "DeltaBytes",
-        "DurationSeconds",
-        "CowCopies",
-        "RateMultiplier",
-        "PauseSeconds",
-        "LeftOutBytes",
-        "SetId",
-        "SetCompletedAt",
-        "Error",
-        "WillRetry",
-    ];
+/// The CSV's columns: the JSON keys.
+const COLUMNS: [&str; 26] = [
+    "SnapshotId",
+    "VolumeId",
+    "VolumeName",
+    "StartTime",
+    "State",
+    "Progress",
+    "VolumeSize",
+    "Encrypted",
+    "Tags",
+    "ScheduledAt",
+    "RequestedAt",
+    "Attempt",
+    "UploadDoneAt",
+    "CompletedAt",
+    "DeletedAt",
+    "DeltaBlocks",
+    "DeltaBytes",
+    "DurationSeconds",
+    "CowCopies",
+    "RateMultiplier",
+    "PauseSeconds",
+    "LeftOutBytes",
+    "SetId",
+    "SetCompletedAt",
+    "Error",
+    "WillRetry",
+];
+
+fn csv_header() -> String {
     let mut out = COLUMNS.join(",");
     out.push('\n');
-    for r in rows {
+    out
+}
+
+/// One CSV row per record with the JSON keys as header; tags as `k=v;k=v`.
+fn csv_row(r: &Map<String, Value>, out: &mut String) {
+    {
         let cells: Vec<String> = COLUMNS
             .iter()
             .map(|c| match (c, r.get(*c)) {
@@ -200,7 +221,6 @@ fn csv(rows: &[Map<String, Value>]) -> String {
         out.push_str(&cells.join(","));
         out.push('\n');
     }
-    out
 }
 
 fn plain(v: &Value) -> String {

@@ -37,6 +37,9 @@ pub struct CumIntensity {
     starts: Vec<u64>,
     values: Vec<f64>,
     slopes: Vec<f64>,
+    /// The piece of the last look-up: time moves forward, so the next one
+    /// is almost always in it or the next.
+    hint: std::cell::Cell<usize>,
 }
 
 impl CumIntensity {
@@ -131,12 +134,24 @@ impl CumIntensity {
             starts,
             values,
             slopes,
+            hint: std::cell::Cell::new(0),
         }
     }
 
     /// Λ(t): expected arrivals in `[0, t)`.
     pub fn at(&self, t: SimTime) -> f64 {
-        let i = self.starts.partition_point(|&s| s <= t.0).saturating_sub(1);
+        let h = self.hint.get();
+        let in_piece = |i: usize| {
+            self.starts[i] <= t.0 && self.starts.get(i + 1).is_none_or(|&next| t.0 < next)
+        };
+        let i = if in_piece(h) {
+            h
+        } else if h + 1 < self.starts.len() && in_piece(h + 1) {
+            h + 1
+        } else {
+            self.starts.partition_point(|&s| s <= t.0).saturating_sub(1)
+        };
+        self.hint.set(i);
         self.values[i] + self.slopes[i] * (t.0 - self.starts[i]) as f64
     }
 

@@ -57,6 +57,21 @@ pub enum Method {
     Sampled(SampleSize),
 }
 
+impl Method {
+    /// In words, for the terminal and reports.
+    pub fn describe(&self) -> String {
+        match self {
+            Method::Exact => "exact change tracking".into(),
+            Method::Sampled(SampleSize::Blocks(n)) => {
+                format!("statistical change tracking ({n} sampled blocks per volume)")
+            }
+            Method::Sampled(SampleSize::Rate(r)) => {
+                format!("statistical change tracking (sampling rate {r})")
+            }
+        }
+    }
+}
+
 /// How many blocks of each volume a statistical run tracks.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum SampleSize {

@@ -32,11 +32,86 @@ use std::collections::BinaryHeap;
 /// A write that matters: sampled slot `slot` is written at `at`.
 pub type SlotWrite = (SimTime, u32);
 
+/// Pending draws as sorted runs: one run per point in time (the blocks
+/// redrawn then, sorted once) and a small heap over the runs' heads. A run
+/// is read front to back, so taking out the due draws is a sequential scan
+/// instead of a pop from a heap of every sampled block (a third of a
+/// fleet's time before).
+#[derive(Default)]
+struct Runs {
+    /// Runs of (Λ-value of the next write as f64 bits, slot), ascending;
+    /// positive f64 bits order like the values.
+    runs: Vec<Run>,
+    /// (head value, run index) of every run not used up.
+    heads: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Indices of used-up runs, for reuse.
+    free: Vec<u32>,
+}
+
+#[derive(Default)]
+struct Run {
+    entries: Vec<(u64, u32)>,
+    pos: usize,
+}
+
+impl Runs {
+    fn push_run(&mut self, mut entries: Vec<(u64, u32)>) {
+        if entries.is_empty() {
+            return;
+        }
+        entries.sort_unstable();
+        let head = entries[0].0;
+        let run = Run { entries, pos: 0 };
+        let index = match self.free.pop() {
+            Some(i) => {
+                self.runs[i as usize] = run;
+                i
+            }
+            None => {
+                self.runs.push(run);
+                (self.runs.len() - 1) as u32
+            }
+        };
+        self.heads.push(Reverse((head, index)));
+    }
+
+    /// Calls `f` on every draw below `limit` (run by run) and removes them.
+    fn take_below(&mut self, limit: f64, mut f: impl FnMut(f64, u32)) {
+        while let Some(&Reverse((head, index))) = self.heads.peek() {
+            if f64::from_bits(head) >= limit {
+                break;
+            }
+            self.heads.pop();
+            let run = &mut self.runs[index as usize];
+            while let Some(&(bits, slot)) = run.entries.get(run.pos) {
+                let u = f64::from_bits(bits);
+                if u >= limit {
+                    break;
+                }
+                f(u, slot);
+                run.pos += 1;
+            }
+            if run.pos == run.entries.len() {
+                *run = Run::default();
+                self.free.push(index);
+            } else {
+                if run.pos > 64 && run.pos * 2 > run.entries.len() {
+                    run.entries.drain(..run.pos);
+                    run.pos = 0;
+                }
+                self.heads.push(Reverse((run.entries[run.pos].0, index)));
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.runs.iter().map(|r| r.entries.len() - r.pos).sum()
+    }
+}
+
 enum Kind {
     Random {
-        /// (Λ-value of the next write as f64 bits, slot): positive f64
-        /// bits order like the values.
-        heap: BinaryHeap<Reverse<(u64, u32)>>,
+        runs: Runs,
         q: Vec<f64>,
         /// Slots taken out since the last point in time.
         written: Vec<u32>,
@@ -69,6 +144,8 @@ struct Stream {
 /// The sampled writes of one volume's synthetic streams.
 pub struct SampledWrites {
     streams: Vec<Stream>,
+    /// Everything before this has been taken out.
+    advanced_to: SimTime,
 }
 
 impl SampledWrites {
@@ -93,14 +170,16 @@ impl SampledWrites {
                     }
                     _ => {
                         let q = overlap_probabilities(w, block_size, sample);
-                        let mut heap = BinaryHeap::with_capacity(q.len());
+                        let mut first = Vec::with_capacity(q.len());
                         for (k, &qk) in q.iter().enumerate() {
                             if let Some(u) = next_value(0.0, qk, &mut rng) {
-                                heap.push(Reverse((u.to_bits(), k as u32)));
+                                first.push((u.to_bits(), k as u32));
                             }
                         }
+                        let mut runs = Runs::default();
+                        runs.push_run(first);
                         Kind::Random {
-                            heap,
+                            runs,
                             q,
                             written: Vec::new(),
                         }
@@ -114,26 +193,29 @@ impl SampledWrites {
                 }
             })
             .collect();
-        SampledWrites { streams }
+        SampledWrites {
+            streams,
+            advanced_to: SimTime::ZERO,
+        }
     }
 
     /// Appends every sampled write before `t` to `out` (per stream in time
     /// order; the caller merges streams).
     pub fn advance(&mut self, t: SimTime, out: &mut Vec<SlotWrite>) {
+        if t <= self.advanced_to {
+            return;
+        }
+        self.advanced_to = t;
         for s in &mut self.streams {
             let limit = s.lambda.at(t);
             match &mut s.kind {
-                Kind::Random { heap, written, .. } => {
-                    while let Some(&Reverse((bits, slot))) = heap.peek() {
-                        let u = f64::from_bits(bits);
-                        if u >= limit {
-                            break;
-                        }
-                        heap.pop();
-                        let at = s.lambda.time_of(u).min(SimTime(t.0.saturating_sub(1)));
-                        out.push((at, slot));
+                Kind::Random { runs, written, .. } => {
+                    let lambda = &s.lambda;
+                    let last = SimTime(t.0.saturating_sub(1));
+                    runs.take_below(limit, |u, slot| {
+                        out.push((lambda.time_of(u).min(last), slot));
                         written.push(slot);
-                    }
+                    });
                 }
                 Kind::Sequential { .. } => {
                     while let Some((u, slot)) = seq_peek(&s.kind) {
@@ -153,13 +235,15 @@ impl SampledWrites {
     /// to `t`): blocks written since the last one draw their next write.
     pub fn point_in_time(&mut self, t: SimTime) {
         for s in &mut self.streams {
-            if let Kind::Random { heap, q, written } = &mut s.kind {
+            if let Kind::Random { runs, q, written } = &mut s.kind {
                 let base = s.lambda.at(t);
+                let mut fresh = Vec::with_capacity(written.len());
                 for slot in written.drain(..) {
                     if let Some(u) = next_value(base, q[slot as usize], &mut s.rng) {
-                        heap.push(Reverse((u.to_bits(), slot)));
+                        fresh.push((u.to_bits(), slot));
                     }
                 }
+                runs.push_run(fresh);
             }
         }
     }
@@ -185,7 +269,7 @@ impl SampledWrites {
         self.streams
             .iter()
             .map(|s| match &s.kind {
-                Kind::Random { heap, .. } => heap.len(),
+                Kind::Random { runs, .. } => runs.len(),
                 Kind::Sequential { pass, first, .. } => pass.len() + first.len(),
             })
             .sum()
