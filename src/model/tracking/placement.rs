@@ -19,12 +19,12 @@ use super::super::zipf::FastZipf;
 use super::Sample;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-/// Quantiles a log-normal size distribution is represented by.
-const LOGNORMAL_POINTS: usize = 16;
+/// Log-spaced bins a log-normal size distribution is represented by.
+const LOGNORMAL_BINS: usize = 48;
 
 /// IO lengths of a stream with their probabilities: what `draw_len` of the
-/// write generator yields, as a discrete law (log-normal sizes by
-/// [`LOGNORMAL_POINTS`] equal-probability quantiles).
+/// write generator yields, as a discrete law (log-normal sizes in
+/// [`LOGNORMAL_BINS`] log-spaced bins).
 pub fn lengths(stream: &WriteStream) -> Vec<(u64, f64)> {
     let size = stream.size.0.max(1);
     let a = stream.alignment.0.max(1) as f64;
@@ -46,15 +46,27 @@ pub fn lengths(stream: &WriteStream) -> Vec<(u64, f64)> {
             min,
             max,
         }) => {
+            // The clamped law in log-spaced bins: its two clamp atoms, then
+            // LOGNORMAL_BINS bins between the bounds, each at its
+            // geometric middle (rounded to the alignment) with its exact
+            // probability, so that tails (an IO longer than a block) keep
+            // their mass.
             let normal = Normal::new(0.0, 1.0).expect("standard normal");
-            (0..LOGNORMAL_POINTS)
-                .map(|i| {
-                    let z = normal.inverse_cdf((i as f64 + 0.5) / LOGNORMAL_POINTS as f64);
-                    let x = median.0 as f64 * (sigma * z).exp();
-                    let len = ((x / a).round() * a).clamp(min.0 as f64, max.0 as f64) as u64;
-                    (len.clamp(1, size), 1.0 / LOGNORMAL_POINTS as f64)
-                })
-                .collect()
+            let cdf = |x: f64| normal.cdf((x / median.0 as f64).ln() / sigma);
+            let (lo, hi) = (min.0.max(1) as f64, max.0.max(min.0).max(1) as f64);
+            let mut v = vec![(min.0, cdf(lo)), (max.0, 1.0 - cdf(hi))];
+            if hi > lo {
+                let ratio = (hi / lo).powf(1.0 / LOGNORMAL_BINS as f64);
+                let mut left = lo;
+                for _ in 0..LOGNORMAL_BINS {
+                    let right = left * ratio;
+                    let mid = (left * right).sqrt();
+                    let len = (((mid / a).round() * a) as u64).clamp(min.0, max.0);
+                    v.push((len, cdf(right.min(hi)) - cdf(left)));
+                    left = right;
+                }
+            }
+            v.into_iter().map(|(l, p)| (l.clamp(1, size), p)).collect()
         }
     };
     out.retain(|&(_, p)| p > 0.0);
