@@ -100,7 +100,10 @@ fn compare(label: &str, writes: &str) -> (Means, Means) {
 
 #[test]
 fn uniform_writes_agree_with_exact_and_the_occupancy_formula() {
-    let (exact, stat) = compare("uniform", r#"{"rate": "6/s", "size": "16KiB", "alignment": "16KiB"}"#);
+    let (exact, stat) = compare(
+        "uniform",
+        r#"{"rate": "6/s", "size": "16KiB", "alignment": "16KiB"}"#,
+    );
     // An aligned 16 KiB write lands in one block: E = N(1 − e^(−n/N)),
     // n = 6·3600.
     let want = BLOCKS * (1.0 - (-6.0 * 3600.0 / BLOCKS).exp());
