@@ -167,6 +167,9 @@ pub struct TransferConfig {
 pub struct VolumeConfig {
     /// Unique name; also the random-stream name.
     pub name: String,
+    /// The scenario entry it comes from (its `name`, before `count`
+    /// expansion): fleet outputs roll volumes up by it.
+    pub group: String,
     /// EBS volume type.
     pub kind: VolumeKind,
     /// Size, IOPS and throughput after the type's rules.

@@ -413,6 +413,7 @@ fn expand(drafts: Vec<VolumeDraft>) -> Result<Vec<VolumeConfig>, Invalid> {
             }
             seen.insert(name.clone(), i);
             let mut v = draft.config.clone();
+            v.group = draft.config.name.clone();
             v.name = name;
             volumes.push(v);
         }

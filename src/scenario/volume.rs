@@ -160,6 +160,7 @@ pub(crate) fn validate_volume(
     let cache = super::consistency::cache(&format!("{path}.cache"), raw.cache.as_ref())?;
     Ok(VolumeDraft {
         config: VolumeConfig {
+            group: String::new(),
             name: raw.name.clone(),
             kind,
             provisioned,

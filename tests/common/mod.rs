@@ -11,6 +11,7 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
     let provisioned = VolumeKind::Gp3.provision(size, None, None).unwrap();
     VolumeConfig {
         name: name.to_string(),
+        group: name.to_string(),
         kind: VolumeKind::Gp3,
         provisioned,
         reads: Vec::new(),
