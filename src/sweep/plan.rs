@@ -122,6 +122,7 @@ impl Plan {
             scenario: sc.name,
             description: sc.description,
             source: Value::Null,
+            assumptions: Vec::new(),
         };
         let result = simulate(cfg, meta).map_err(|e| e.to_string())?;
         Ok(run_metrics(&result)
