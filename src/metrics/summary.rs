@@ -47,12 +47,10 @@ pub struct RunSummary {
     pub verification: Option<Verification>,
     /// Every value the model relies on that AWS does not document, with
     /// where it came from and the evidence for it, in a fixed order.
-    #[serde(default)]
     pub assumptions: Vec<Assumption>,
     /// Time pending of every accepted snapshot of every volume pooled,
     /// unfinished ones as right-censored (Kaplan–Meier); `None` if no
     /// snapshot was accepted.
-    #[serde(default)]
     pub pending_seconds: Option<PendingTime>,
     /// One entry per volume, in scenario order.
     pub volumes: Vec<VolumeSummary>,
@@ -110,7 +108,6 @@ pub struct VolumeSummary {
     /// Time pending of every accepted snapshot, the unfinished ones as
     /// right-censored at the horizon (Kaplan–Meier quantiles, lower bounds
     /// where censoring hides them) [s]; `None` if none was accepted.
-    #[serde(default)]
     pub pending_seconds: Option<PendingTime>,
     /// Delta size of accepted snapshots [B].
     pub delta_bytes: Option<Distribution>,
@@ -209,12 +206,10 @@ pub struct Storage {
     pub final_monthly_cost_usd: f64,
     /// Delta bytes the snapshots still pending at the horizon have not yet
     /// uploaded [B].
-    #[serde(default)]
     pub pending_upload_bytes: u64,
     /// Whole deltas of the snapshots still pending at the horizon [B].
     /// Storage counts a delta when its snapshot completes, so these are not
     /// in `final_bytes` (nor in the costs) yet.
-    #[serde(default)]
     pub pending_delta_bytes: u64,
 }
 

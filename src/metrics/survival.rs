@@ -166,7 +166,9 @@ impl KaplanMeier {
         self.steps
             .iter()
             .find(|(_, s)| *s <= level + LEVEL_SLACK)
-            .map_or(Quantile::AtLeast(self.largest), |(t, _)| Quantile::Exact(*t))
+            .map_or(Quantile::AtLeast(self.largest), |(t, _)| {
+                Quantile::Exact(*t)
+            })
     }
 
     /// The longest time pending: exact without censoring, otherwise at least
@@ -309,7 +311,12 @@ mod tests {
         let km = KaplanMeier::new(&sample).unwrap();
         assert_eq!(
             km.steps(),
-            &[(10.0, 0.875), (20.0, 0.625), (40.0, 0.46875), (60.0, 0.234375)]
+            &[
+                (10.0, 0.875),
+                (20.0, 0.625),
+                (40.0, 0.46875),
+                (60.0, 0.234375)
+            ]
         );
         assert_eq!(km.survival(5.0), 1.0);
         assert_eq!(km.survival(35.0), 0.625);

@@ -6,9 +6,9 @@ use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
 use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
-use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
 use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
+use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
 /// Seconds in the billing month used for GB-month figures (730 h).

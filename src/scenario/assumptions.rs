@@ -17,12 +17,15 @@
 use super::Scenario;
 use crate::metrics::summary::{Assumption, AssumptionSource};
 use crate::model::config::{
-    CowPolicy, Fidelity, LatencyDist, RateVariability, Sharing, SnapshotReadPriority,
-    VolumeConfig,
+    CowPolicy, Fidelity, LatencyDist, RateVariability, Sharing, SnapshotReadPriority, VolumeConfig,
 };
 use crate::model::units::Bandwidth;
 use crate::model::volume_type::VolumeKind;
 use serde_json::Value;
+
+/// One volume entry's (value, set by the scenario), or `None` to leave the
+/// entry out.
+type Cell = Option<(String, bool)>;
 
 /// A rate as `42 MiB/s (44.0 MB/s)`: the scenario's binary unit and the
 /// decimal one the community measurements use.
@@ -86,7 +89,7 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
             cfg.block_size.0
         ),
         src.get("block_size").is_some(),
-        "The EBS direct APIs use 512 KiB snapshot blocks (§1.1, §1.2); that changes are *tracked* at 512 KiB is not documented (§1.18, §8).",
+        "The EBS direct APIs use 512 KiB snapshot blocks (§1.1, §1.2); that changes are tracked at 512 KiB is not documented (§1.18, §8).",
         "512 KiB is the only size with any support; smaller sizes shrink the deltas of scattered small writes",
     )];
     out.push(entry(
@@ -99,7 +102,12 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
     let per_volume = match t.per_volume {
         Some(b) => format!("{}: cap of all uploads of one volume together", rate(b)),
         None => {
-            let most = cfg.volumes.iter().map(|v| v.pending_limit).max().unwrap_or(1);
+            let most = cfg
+                .volumes
+                .iter()
+                .map(|v| v.pending_limit)
+                .max()
+                .unwrap_or(1);
             format!(
                 "no cap: k pending snapshots of one volume upload at k times the per-snapshot rate at once, k × {}, up to {} with {most} pending",
                 rate(t.per_snapshot),
@@ -178,10 +186,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
             g.and_then(|g| g.get(key)).is_some()
         }
     };
-    let mut per_volume = |suffix: &str,
-                          cells: Vec<Option<(String, bool)>>,
-                          evidence: &str,
-                          range: &str| {
+    let mut per_volume = |suffix: &str, cells: Vec<Cell>, evidence: &str, range: &str| {
         let present: Vec<(usize, &(String, bool))> = cells
             .iter()
             .enumerate()
@@ -192,14 +197,26 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
         }
         if present.len() == cells.len() && present.iter().all(|(_, c)| *c == present[0].1) {
             let (value, s) = present[0].1;
-            out.push(entry(format!("volumes[*].{suffix}"), value.clone(), *s, evidence, range));
+            out.push(entry(
+                format!("volumes[*].{suffix}"),
+                value.clone(),
+                *s,
+                evidence,
+                range,
+            ));
         } else {
             for (i, (value, s)) in present {
-                out.push(entry(format!("volumes[{i}].{suffix}"), value.clone(), *s, evidence, range));
+                out.push(entry(
+                    format!("volumes[{i}].{suffix}"),
+                    value.clone(),
+                    *s,
+                    evidence,
+                    range,
+                ));
             }
         }
     };
-    let pick = |f: &dyn Fn(usize, &VolumeConfig) -> Option<(String, bool)>| -> Vec<Option<(String, bool)>> {
+    let pick = |f: &dyn Fn(usize, &VolumeConfig) -> Cell| -> Vec<Cell> {
         first
             .iter()
             .enumerate()
@@ -326,7 +343,10 @@ mod tests {
         assert_eq!(a.source, AssumptionSource::Scenario);
         assert!(a.value.starts_with("30 MiB/s (31.5 MB/s)"), "{}", a.value);
         assert!(a.evidence.contains("§3.2"));
-        assert_eq!(find(&set, "transfer.per_volume").source, AssumptionSource::Default);
+        assert_eq!(
+            find(&set, "transfer.per_volume").source,
+            AssumptionSource::Default
+        );
         let unset = ledger_of(&format!(
             r#"{{"name": "a", "duration": "1h", "volumes": [{VOLUME}]}}"#
         ));
@@ -334,12 +354,18 @@ mod tests {
         assert_eq!(a.source, AssumptionSource::Default);
         assert!(a.value.starts_with("42 MiB/s (44.0 MB/s)"), "{}", a.value);
         // Without a per-volume cap the ledger says what that implies.
-        assert!(find(&unset, "transfer.per_volume").value.contains("k × 42 MiB/s"));
+        assert!(find(&unset, "transfer.per_volume")
+            .value
+            .contains("k × 42 MiB/s"));
         assert_eq!(find(&unset, "block_size").source, AssumptionSource::Default);
         // Flow fidelity: copy-on-write is counted, not charged; no
         // station parameters; an unchanged pending limit is not listed.
-        assert!(find(&unset, "volumes[*].performance.copy_on_write").value.starts_with("counted only"));
-        assert!(!unset.iter().any(|a| a.key.contains("channels") || a.key.contains("pending_limit")));
+        assert!(find(&unset, "volumes[*].performance.copy_on_write")
+            .value
+            .starts_with("counted only"));
+        assert!(!unset
+            .iter()
+            .any(|a| a.key.contains("channels") || a.key.contains("pending_limit")));
     }
 
     #[test]
@@ -350,9 +376,15 @@ mod tests {
                 {"name": "b", "type": "gp3", "size": "100GiB", "count": 3, "pending_limit": 2}]}"#,
         );
         let c0 = find(&l, "volumes[0].performance.channels");
-        assert_eq!((c0.source, c0.value.starts_with("4 IOs")), (AssumptionSource::Scenario, true));
+        assert_eq!(
+            (c0.source, c0.value.starts_with("4 IOs")),
+            (AssumptionSource::Scenario, true)
+        );
         let c1 = find(&l, "volumes[1].performance.channels");
-        assert_eq!((c1.source, c1.value.starts_with("32 IOs")), (AssumptionSource::Default, true));
+        assert_eq!(
+            (c1.source, c1.value.starts_with("32 IOs")),
+            (AssumptionSource::Default, true)
+        );
         let cow = find(&l, "volumes[*].performance.copy_on_write");
         assert!(cow.value.contains("2 × 524288 B"), "{}", cow.value);
         let lat = find(&l, "volumes[*].performance.base_latency");
