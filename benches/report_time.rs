@@ -18,6 +18,7 @@ fn main() {
         scenario: sc.name.clone(),
         description: sc.description.clone(),
         source: sc.source.clone(),
+        assumptions: snapsim::scenario::assumptions::ledger(&sc),
     };
 
     let started = Instant::now();

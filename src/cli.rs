@@ -257,6 +257,7 @@ fn run_scenario(
     if !quiet {
         report_traces(&sc.config);
     }
+    let assumptions = scenario::assumptions::ledger(&sc);
     let mut cfg = sc.config;
     if let Some(s) = seed {
         cfg.seed = s;
@@ -267,6 +268,7 @@ fn run_scenario(
         scenario: sc.name.clone(),
         description: sc.description.clone(),
         source: sc.source.clone(),
+        assumptions,
     };
     let started = Instant::now();
     let result = simulate(cfg, meta).map_err(|e| {

@@ -166,9 +166,9 @@ fn result_dir_problems(out: &Path) -> Vec<String> {
     }
 
     let summary = read_json(&out.join("summary.json"));
-    if summary["schema_version"] != 1 {
+    if summary["schema_version"] != 2 {
         problems.push(format!(
-            "summary.json: schema_version is {}, expected 1",
+            "summary.json: schema_version is {}, expected 2",
             summary["schema_version"]
         ));
     }

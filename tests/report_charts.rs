@@ -13,6 +13,7 @@ use snapsim::metrics::stats::Distribution;
 use snapsim::metrics::summary::{
     ConsistencySummary, GroupSummary, Requests, SnapshotCounts, Storage, VolumeSummary,
 };
+use snapsim::metrics::survival::{Observation, PendingTime};
 use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
 use snapsim::report::document::{bytes_cell, latency_cell, seconds_cell};
@@ -73,6 +74,22 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             max_pending: 3,
         },
         duration_seconds: Distribution::of(&[1800.0, 5400.0]),
+        // The rows below: completed after 5400 s and 1800 s, one pending
+        // since 7200 s at the 14400 s horizon.
+        pending_seconds: PendingTime::of(&[
+            Observation {
+                seconds: 5400.0,
+                completed: true,
+            },
+            Observation {
+                seconds: 1800.0,
+                completed: true,
+            },
+            Observation {
+                seconds: 7200.0,
+                completed: false,
+            },
+        ]),
         delta_bytes: Distribution::of(&[10.0 * 1073741824.0, 2.0 * 1073741824.0, 1073741824.0]),
         cow_copies: 1234,
         storage: Storage {
@@ -82,6 +99,8 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             gb_months: 0.048,
             cost_usd: 0.0024,
             final_monthly_cost_usd: 0.644245,
+            pending_upload_bytes: 1 << 29,
+            pending_delta_bytes: 1 << 30,
         },
         latency: latency.then(|| vec![op("read"), op("write")]),
         station: None,
@@ -93,7 +112,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
 /// Two volumes over 4 h, hourly steps of 15 minutes.
 fn fixture() -> ReportData {
     let summary = RunSummary {
-        schema_version: 1,
+        schema_version: snapsim::metrics::SUMMARY_SCHEMA_VERSION,
         snapsim_version: "0.1.0".into(),
         scenario: "fixture".into(),
         description: "Two gp3 volumes, a rejection, IO latency".into(),
@@ -105,6 +124,8 @@ fn fixture() -> ReportData {
         timeseries_step_seconds: 900.0,
         usd_per_gb_month: 0.05,
         verification: None,
+        assumptions: Vec::new(),
+        pending_seconds: None,
         volumes: vec![volume("db", true), volume("logs", false)],
         groups: Vec::new(),
         scenario_source: serde_json::json!({

@@ -10,6 +10,7 @@ pub mod record;
 pub mod run_metrics;
 pub mod stats;
 pub mod summary;
+pub mod survival;
 pub mod timeseries;
 
 pub use record::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};

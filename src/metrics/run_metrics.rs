@@ -13,9 +13,20 @@ use super::{RunResult, SnapshotState};
 /// The metrics every run row may hold, in column order, with their meaning:
 /// (name, description with unit).
 pub const FIXED_METRICS: &[(&str, &str)] = &[
-    ("snapshot_duration_mean_seconds", "mean time pending, request to completed, over all completed snapshots of all volumes [s]"),
-    ("snapshot_duration_p95_seconds", "95th percentile of the same [s]"),
-    ("snapshot_duration_max_seconds", "longest of the same [s]"),
+    ("snapshot_duration_mean_seconds", "mean time pending, request to completed, over the completed snapshots of all volumes only; biased low when snapshots are unfinished, see time_pending_* [s]"),
+    ("snapshot_duration_p95_seconds", "95th percentile of the same, completed snapshots only [s]"),
+    ("snapshot_duration_max_seconds", "longest of the same, completed snapshots only [s]"),
+    ("time_pending_p50_seconds", "Kaplan–Meier median time pending over every accepted snapshot, unfinished ones censored at the end; a lower bound when time_pending_p50_is_lower_bound is 1 [s]"),
+    ("time_pending_p95_seconds", "Kaplan–Meier 95th percentile of the same [s]"),
+    ("time_pending_p99_seconds", "Kaplan–Meier 99th percentile of the same [s]"),
+    ("time_pending_max_seconds", "longest time pending; a lower bound if any snapshot is unfinished [s]"),
+    ("time_pending_p50_is_lower_bound", "1 if time_pending_p50_seconds is only a lower bound (the estimate does not reach 50 % within the run), else 0; its mean over runs is the share of runs where it is"),
+    ("time_pending_p95_is_lower_bound", "the same for p95"),
+    ("time_pending_p99_is_lower_bound", "the same for p99"),
+    ("time_pending_max_is_lower_bound", "the same for the maximum (1 when any snapshot is unfinished)"),
+    ("snapshots_accepted", "CreateSnapshot calls accepted (snapshots created)"),
+    ("fraction_completed", "share of accepted snapshots completed by the end of the run [0, 1]"),
+    ("fraction_completed_within_deadline", "share of accepted snapshots completed within the sweep's `deadline` of their request [0, 1]; only when the sweep sets one"),
     ("snapshots_completed", "snapshots that completed (including those later deleted by retention)"),
     ("snapshots_pending_at_end", "snapshots still pending when the run ended"),
     ("rejections", "CreateSnapshot calls rejected, all error codes"),
@@ -26,6 +37,7 @@ pub const FIXED_METRICS: &[(&str, &str)] = &[
     ("cow_copies", "writes that preserved a not-yet-uploaded block"),
     ("stored_bytes_final", "snapshot storage at the end, all volumes [B]"),
     ("stored_bytes_max", "sum over volumes of each volume's peak snapshot storage [B]"),
+    ("pending_upload_bytes_final", "delta bytes the snapshots unfinished at the end had not uploaded, all volumes; not in stored_bytes_final [B]"),
     ("storage_cost_usd", "storage cost over the run [USD]"),
     ("final_monthly_cost_usd", "monthly cost of the final storage [USD/month]"),
     ("writes_simulated", "writes simulated, all volumes"),
@@ -57,7 +69,9 @@ pub fn is_metric(name: &str) -> bool {
 /// Reduces a run to its metrics row, in [`FIXED_METRICS`] order followed by
 /// latency metrics (by volume order, operation, pending level). Latency
 /// metrics are averaged over the volumes that have them.
-pub fn run_metrics(result: &RunResult) -> Vec<(String, f64)> {
+/// `deadline_seconds` (the sweep's `deadline` [s]) adds
+/// `fraction_completed_within_deadline`.
+pub fn run_metrics(result: &RunResult, deadline_seconds: Option<f64>) -> Vec<(String, f64)> {
     let s = &result.summary;
     let mut durations: Vec<f64> = result
         .snapshots
@@ -78,6 +92,32 @@ pub fn run_metrics(result: &RunResult) -> Vec<(String, f64)> {
             super::stats::quantile_sorted(&durations, 0.95),
         );
         put("snapshot_duration_max_seconds", durations[n - 1]);
+    }
+    if let Some(p) = &s.pending_seconds {
+        let quantiles = [
+            ("p50", p.p50),
+            ("p95", p.p95),
+            ("p99", p.p99),
+            ("max", p.max),
+        ];
+        for (name, q) in quantiles {
+            put(&format!("time_pending_{name}_seconds"), q.seconds());
+        }
+        for (name, q) in quantiles {
+            put(
+                &format!("time_pending_{name}_is_lower_bound"),
+                f64::from(u8::from(q.is_lower_bound())),
+            );
+        }
+        put("snapshots_accepted", p.count as f64);
+        put("fraction_completed", p.completed as f64 / p.count as f64);
+        if let Some(d) = deadline_seconds {
+            let within = durations.iter().filter(|&&x| x <= d).count();
+            put(
+                "fraction_completed_within_deadline",
+                within as f64 / p.count as f64,
+            );
+        }
     }
     let sum = |f: &dyn Fn(&super::summary::VolumeSummary) -> u64| -> f64 {
         s.volumes.iter().map(f).sum::<u64>() as f64
@@ -105,6 +145,10 @@ pub fn run_metrics(result: &RunResult) -> Vec<(String, f64)> {
     put("cow_copies", sum(&|v| v.cow_copies));
     put("stored_bytes_final", sum(&|v| v.storage.final_bytes));
     put("stored_bytes_max", sum(&|v| v.storage.max_bytes));
+    put(
+        "pending_upload_bytes_final",
+        sum(&|v| v.storage.pending_upload_bytes),
+    );
     put(
         "storage_cost_usd",
         s.volumes.iter().map(|v| v.storage.cost_usd).sum(),

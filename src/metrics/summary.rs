@@ -7,11 +7,16 @@
 //! the same names, so `report::data` reads `summary.json` back typed.
 
 use super::stats::Distribution;
+pub use super::survival::{PendingTime, Quantile};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the `summary.json` layout.
-pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+///
+/// 2: censoring-aware time pending (`pending_seconds` per volume and for
+/// the run), bytes of unfinished snapshots in `storage`, and the
+/// `assumptions` ledger.
+pub const SUMMARY_SCHEMA_VERSION: u32 = 2;
 
 /// The whole run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -40,6 +45,13 @@ pub struct RunSummary {
     pub usd_per_gb_month: f64,
     /// Result of `--verify`, if it ran.
     pub verification: Option<Verification>,
+    /// Every value the model relies on that AWS does not document, with
+    /// where it came from and the evidence for it, in a fixed order.
+    pub assumptions: Vec<Assumption>,
+    /// Time pending of every accepted snapshot of every volume pooled,
+    /// unfinished ones as right-censored (Kaplan–Meier); `None` if no
+    /// snapshot was accepted.
+    pub pending_seconds: Option<PendingTime>,
     /// One entry per volume, in scenario order.
     pub volumes: Vec<VolumeSummary>,
     /// One entry per multi-volume snapshot set.
@@ -89,8 +101,14 @@ pub struct VolumeSummary {
     pub requests: Requests,
     /// Snapshot counts by state at the end of the run.
     pub snapshots: SnapshotCounts,
-    /// Time from request (point in time) to `completed`, completed snapshots only [s].
+    /// Time from request (point in time) to `completed`, completed snapshots
+    /// only [s]. Biased low when snapshots are unfinished at the horizon;
+    /// see `pending_seconds`.
     pub duration_seconds: Option<Distribution>,
+    /// Time pending of every accepted snapshot, the unfinished ones as
+    /// right-censored at the horizon (Kaplan–Meier quantiles, lower bounds
+    /// where censoring hides them) [s]; `None` if none was accepted.
+    pub pending_seconds: Option<PendingTime>,
     /// Delta size of accepted snapshots [B].
     pub delta_bytes: Option<Distribution>,
     /// Writes that preserved a not-yet-uploaded block (copy-on-write).
@@ -186,6 +204,13 @@ pub struct Storage {
     pub cost_usd: f64,
     /// Monthly cost if the final storage were kept [USD/month].
     pub final_monthly_cost_usd: f64,
+    /// Delta bytes the snapshots still pending at the horizon have not yet
+    /// uploaded [B].
+    pub pending_upload_bytes: u64,
+    /// Whole deltas of the snapshots still pending at the horizon [B].
+    /// Storage counts a delta when its snapshot completes, so these are not
+    /// in `final_bytes` (nor in the costs) yet.
+    pub pending_delta_bytes: u64,
 }
 
 /// Consistency around the volume's snapshot requests.
@@ -219,4 +244,41 @@ pub struct GroupSummary {
     pub completed: u64,
     /// From the set's point in time to its last member's completion [s].
     pub set_duration_seconds: Option<super::stats::Distribution>,
+}
+
+/// Where an assumed value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssumptionSource {
+    /// The scenario file sets it.
+    Scenario,
+    /// The scenario leaves it out, so snapsim's default applies.
+    Default,
+}
+
+impl AssumptionSource {
+    /// `scenario` or `default`, as in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssumptionSource::Scenario => "scenario",
+            AssumptionSource::Default => "default",
+        }
+    }
+}
+
+/// One entry of the assumptions ledger: a value the model uses that AWS does
+/// not document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assumption {
+    /// Scenario path of the value (`transfer.per_snapshot`,
+    /// `volumes[*].performance.channels` when every volume entry agrees).
+    pub key: String,
+    /// The value the run used, in scenario units, and how the model uses it.
+    pub value: String,
+    /// Whether the scenario set it or a default did.
+    pub source: AssumptionSource,
+    /// What is known, with `EBS_FACTS.md` section numbers.
+    pub evidence: String,
+    /// The plausible range, or why none is known.
+    pub range: String,
 }

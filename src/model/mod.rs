@@ -56,6 +56,8 @@ pub struct RunMeta {
     pub description: String,
     /// The scenario as parsed, echoed into the summary.
     pub source: serde_json::Value,
+    /// The assumptions ledger, echoed into the summary.
+    pub assumptions: Vec<crate::metrics::summary::Assumption>,
 }
 
 /// Why a run was refused.

@@ -8,6 +8,7 @@ use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
 use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
+use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
 /// Seconds in the billing month used for GB-month figures (730 h).
@@ -73,6 +74,10 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             requests: req,
             snapshots: counts,
             duration_seconds: Distribution::of(&durations),
+            pending_seconds: PendingTime::of(&observations(
+                sim.records.iter().filter(|r| r.volume == i),
+                end,
+            )),
             delta_bytes: Distribution::of(&deltas),
             cow_copies: vs.cow_copies,
             storage: storage_of(sim, i, end),
@@ -107,6 +112,8 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         writes_simulated: writes_total,
         timeseries_step_seconds: sim.cfg.timeseries_step.as_secs_f64(),
         usd_per_gb_month: USD_PER_GB_MONTH,
+        assumptions: meta.assumptions,
+        pending_seconds: PendingTime::of(&observations(&sim.records, end)),
         verification: sim.cfg.verify.then_some(Verification {
             snapshots_checked: sim.verified,
             mismatched_snapshots: sim.mismatched_snapshots,
@@ -199,7 +206,11 @@ fn storage_of(sim: &Simulation, volume: usize, end: SimTime) -> Storage {
     byte_seconds += last_v as f64 * (end - last_t).as_secs_f64();
     let secs = sim.cfg.duration.as_secs_f64();
     let gb_months = byte_seconds / 1e9 / MONTH_SECONDS;
+    let (pending_upload_bytes, pending_delta_bytes) =
+        unfinished_bytes(sim.records.iter().filter(|r| r.volume == volume));
     Storage {
+        pending_upload_bytes,
+        pending_delta_bytes,
         final_bytes: last_v,
         max_bytes: max,
         mean_bytes: if secs > 0.0 { byte_seconds / secs } else { 0.0 },

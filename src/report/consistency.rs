@@ -109,7 +109,9 @@ pub fn sets(b: &mut Vec<Block>, data: &ReportData) {
          the set duration [s], from the point in time to that completion, is its slowest \
          member's. Scheduled: schedule slots that came due; accepted: calls that gave every \
          member a snapshot; complete: sets whose every member completed; completed last: the \
-         member whose snapshot completed the set, in how many of the complete sets."
+         member whose snapshot completed the set, in how many of the complete sets. The \
+         percentiles are over the complete sets only; sets still incomplete at the end \
+         (accepted − complete) would only raise them."
             .into(),
     ));
     let header = [
@@ -120,6 +122,7 @@ pub fn sets(b: &mut Vec<Block>, data: &ReportData) {
         "complete",
         "p50",
         "p95",
+        "p99",
         "max",
         "completed last",
     ];
@@ -139,6 +142,7 @@ pub fn sets(b: &mut Vec<Block>, data: &ReportData) {
                 g.completed.to_string(),
                 cell(|d| d.p50),
                 cell(|d| d.p95),
+                cell(|d| d.p99),
                 cell(|d| d.max),
                 completed_last(data, g),
             ]

@@ -14,7 +14,9 @@ use super::consistency;
 use super::data::ReportData;
 use super::markup::Block;
 use super::table::{human_bytes, human_seconds};
+use super::verdict::{quantile_cell, verdict};
 use super::ReportOptions;
+use crate::metrics::summary::{PendingTime, Quantile};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -64,6 +66,8 @@ pub fn blocks(
         s.snapsim_version,
         s.schema_version,
     )));
+    b.push(Block::Para(format!("Verdict: {}", verdict(s))));
+    ledger(&mut b, data);
     parameters(&mut b, data);
     b.push(Block::Heading(2, "Headline answers".into()));
     durations(&mut b, data, opts);
@@ -212,10 +216,26 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
         3,
         "How long are snapshots pending? (request to completed)".into(),
     ));
-    let mut header: Vec<String> = ["volume", "completed", "pending at end", "p50", "p95", "max"]
-        .iter()
-        .map(|h| h.to_string())
-        .collect();
+    b.push(Block::Para(
+        "Quantiles are Kaplan–Meier estimates over every accepted snapshot: a snapshot still \
+         pending when the run ended counts as pending for at least the end minus its request \
+         time (right-censored), not as missing. `> X` means the estimate does not reach that \
+         level before the largest observation, which is unfinished: the value is more than X, \
+         and the unfinished count stands beside it."
+            .into(),
+    ));
+    let mut header: Vec<String> = [
+        "volume",
+        "completed",
+        "unfinished at end",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
     if let Some(w) = opts.backup_window_seconds {
         header.push(format!("within {}", human_seconds(w)));
     }
@@ -225,32 +245,61 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
         .iter()
         .enumerate()
         .map(|(k, v)| {
-            let d = v.duration_seconds.as_ref();
-            let cell = |f: fn(&crate::metrics::stats::Distribution) -> f64| {
-                d.map_or("-".to_string(), |d| seconds_cell(f(d)))
+            let p = v.pending_seconds.as_ref();
+            let cell = |f: fn(&PendingTime) -> Quantile| {
+                p.map_or("-".to_string(), |p| {
+                    let q = f(p);
+                    if q.is_lower_bound() {
+                        format!("{}, {} unfinished", quantile_cell(q), p.unfinished)
+                    } else {
+                        quantile_cell(q)
+                    }
+                })
             };
             let mut row = vec![
                 v.name.clone(),
-                (v.snapshots.completed + v.snapshots.deleted).to_string(),
-                v.snapshots.pending_at_end.to_string(),
-                cell(|d| d.p50),
-                cell(|d| d.p95),
-                cell(|d| d.max),
+                p.map_or(0, |p| p.completed).to_string(),
+                p.map_or(0, |p| p.unfinished).to_string(),
+                cell(|p| p.p50),
+                cell(|p| p.p95),
+                cell(|p| p.p99),
+                cell(|p| p.max),
             ];
             if let Some(w) = opts.backup_window_seconds {
-                let all: Vec<f64> = data
-                    .snapshots
-                    .iter()
-                    .filter(|r| r.volume == k)
-                    .filter_map(|r| r.duration_seconds)
-                    .collect();
-                let within = all.iter().filter(|&&x| x <= w).count();
-                row.push(format!("{within} of {}", all.len()));
+                row.push(within_window(data, k, w));
             }
             row
         })
         .collect();
     b.push(Block::Table(header, rows));
+}
+
+/// `22 of 24`, and for snapshots still pending at the end but requested
+/// less than `w` before it, `(1 undecided: still pending, requested less
+/// than 4h00m before the end)`: they may yet finish inside the window.
+fn within_window(data: &ReportData, volume: usize, w: f64) -> String {
+    let end = data.summary.simulated_seconds;
+    let accepted: Vec<_> = data
+        .snapshots
+        .iter()
+        .filter(|r| r.volume == volume && r.is_accepted())
+        .collect();
+    let within = accepted
+        .iter()
+        .filter(|r| r.duration_seconds.is_some_and(|d| d <= w))
+        .count();
+    let undecided = accepted
+        .iter()
+        .filter(|r| r.completed_at.is_none() && end - r.requested_at < w)
+        .count();
+    let mut cell = format!("{within} of {}", accepted.len());
+    if undecided > 0 {
+        cell.push_str(&format!(
+            " ({undecided} undecided: still pending, requested less than {} before the end)",
+            human_seconds(w)
+        ));
+    }
+    cell
 }
 
 fn rejections(b: &mut Vec<Block>, data: &ReportData) {
@@ -363,6 +412,13 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
         3,
         "What does the snapshot storage cost?".into(),
     ));
+    b.push(Block::Para(
+        "Stored bytes and costs count a snapshot's delta once it completes. At the end of the \
+         run, the snapshots still pending had the last two columns outstanding: bytes not yet \
+         uploaded, and their whole deltas, which storage and cost will include once they \
+         complete."
+            .into(),
+    ));
     let header = [
         "volume",
         "stored at end",
@@ -371,6 +427,8 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
         "GB-months",
         "cost over the run [USD]",
         "monthly cost at end [USD/month]",
+        "still to upload at end",
+        "unfinished deltas, not yet stored",
     ];
     let vols = &data.summary.volumes;
     let mut rows: Vec<Vec<String>> = vols
@@ -385,6 +443,8 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
                 format!("{:.3}", s.gb_months),
                 format!("{:.2}", s.cost_usd),
                 format!("{:.2}", s.final_monthly_cost_usd),
+                bytes_cell(s.pending_upload_bytes),
+                bytes_cell(s.pending_delta_bytes),
             ]
         })
         .collect();
@@ -409,11 +469,54 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
                     .map(|v| v.storage.final_monthly_cost_usd)
                     .sum::<f64>()
             ),
+            bytes_cell(vols.iter().map(|v| v.storage.pending_upload_bytes).sum()),
+            bytes_cell(vols.iter().map(|v| v.storage.pending_delta_bytes).sum()),
         ]);
     }
     b.push(Block::Table(
         header.iter().map(|h| h.to_string()).collect(),
         rows,
+    ));
+}
+
+/// The assumptions ledger of `summary.json`, at the top of the report.
+fn ledger(b: &mut Vec<Block>, data: &ReportData) {
+    let l = &data.summary.assumptions;
+    b.push(Block::Heading(2, "Assumptions this answer rests on".into()));
+    if l.is_empty() {
+        b.push(Block::Para(
+            "The summary lists no assumptions (the run was made without a scenario file's \
+             ledger)."
+                .into(),
+        ));
+        return;
+    }
+    let defaults = l
+        .iter()
+        .filter(|a| a.source == crate::metrics::summary::AssumptionSource::Default)
+        .count();
+    b.push(Block::Para(format!(
+        "AWS does not document these {} values; the answer above holds only as far as they do. \
+         Source `scenario`: the scenario file sets it; `default`: snapsim's default applies \
+         ({defaults} of them). Section numbers refer to `EBS_FACTS.md`.",
+        l.len()
+    )));
+    b.push(Block::Table(
+        ["key", "value", "source", "evidence", "range"]
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+        l.iter()
+            .map(|a| {
+                vec![
+                    format!("`{}`", a.key),
+                    a.value.clone(),
+                    a.source.as_str().to_string(),
+                    a.evidence.clone(),
+                    a.range.clone(),
+                ]
+            })
+            .collect(),
     ));
 }
 

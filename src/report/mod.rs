@@ -21,6 +21,7 @@ pub mod markup;
 pub mod sweep_data;
 pub mod sweep_document;
 pub mod table;
+pub mod verdict;
 
 pub use atomic::{write_files, OutputError};
 pub use charts::{ChartError, Figure, Format};

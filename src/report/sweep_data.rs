@@ -42,17 +42,23 @@ pub struct MetricSpec {
 }
 
 /// The metrics shown, in report order; one is shown when some point has it.
-pub const SHOWN: [MetricSpec; 7] = [
+pub const SHOWN: [MetricSpec; 8] = [
     MetricSpec {
         name: "snapshot_duration_mean_seconds",
         stem: "sweep-duration-mean",
-        label: "Snapshot duration, mean",
+        label: "Snapshot duration, mean (completed snapshots only)",
         kind: MetricKind::Seconds,
     },
     MetricSpec {
         name: "snapshot_duration_p95_seconds",
         stem: "sweep-duration-p95",
-        label: "Snapshot duration, p95",
+        label: "Snapshot duration, p95 (completed snapshots only)",
+        kind: MetricKind::Seconds,
+    },
+    MetricSpec {
+        name: "time_pending_p95_seconds",
+        stem: "sweep-time-pending-p95",
+        label: "Time pending, p95 (Kaplan–Meier; a lower bound in runs with time_pending_p95_is_lower_bound = 1)",
         kind: MetricKind::Seconds,
     },
     MetricSpec {

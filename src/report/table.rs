@@ -1,5 +1,7 @@
 //! The short human summary printed after a run.
 
+use super::verdict::{quantile_human, verdict};
+use crate::metrics::summary::{AssumptionSource, PendingTime, Quantile};
 use crate::metrics::RunSummary;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -69,25 +71,26 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         "volume",
         "type",
         "done",
-        "pending",
+        "unfinished",
         "rejected",
         "failed",
         "skipped",
         "p50",
         "p95",
+        "p99",
         "max",
         "mean delta",
         "stored",
+        "to upload",
         "$/month",
         "CoW",
     ];
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for v in &s.volumes {
         let rejected: u64 = v.requests.rejected.values().sum();
-        let d = v.duration_seconds.as_ref();
-        let q = |f: fn(&crate::metrics::stats::Distribution) -> f64| {
-            d.map_or("-".to_string(), |d| human_seconds(f(d)))
-        };
+        let p = v.pending_seconds.as_ref();
+        let q =
+            |f: fn(&PendingTime) -> Quantile| p.map_or("-".to_string(), |p| quantile_human(f(p)));
         rows.push(vec![
             v.name.clone(),
             v.kind.clone(),
@@ -96,13 +99,15 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
             rejected.to_string(),
             v.requests.failed.to_string(),
             v.requests.skipped.to_string(),
-            q(|d| d.p50),
-            q(|d| d.p95),
-            q(|d| d.max),
+            q(|p| p.p50),
+            q(|p| p.p95),
+            q(|p| p.p99),
+            q(|p| p.max),
             v.delta_bytes
                 .as_ref()
                 .map_or("-".into(), |d| human_bytes(d.mean)),
             human_bytes(v.storage.final_bytes as f64),
+            human_bytes(v.storage.pending_upload_bytes as f64),
             format!("{:.2}", v.storage.final_monthly_cost_usd),
             human_count(v.cow_copies as f64),
         ]);
@@ -133,7 +138,18 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
     }
     let _ = writeln!(
         out,
-        "  (done/pending: snapshots; p50/p95/max: time pending, request to completed)"
+        "  (done/unfinished: snapshots completed / still pending at the end; p50 … max: time pending, request to completed,\n   Kaplan–Meier with unfinished snapshots censored at the end, \"> X\": more than X; to upload: delta bytes unfinished snapshots have not uploaded, not in stored)"
+    );
+    let _ = writeln!(out, "verdict: {}", verdict(s));
+    let defaults = s
+        .assumptions
+        .iter()
+        .filter(|a| a.source == AssumptionSource::Default)
+        .count();
+    let _ = writeln!(
+        out,
+        "assumptions: this answer rests on {} values AWS does not document ({defaults} of them snapsim defaults); see `assumptions` in summary.json and the top of report.html",
+        s.assumptions.len()
     );
     for g in &s.groups {
         let d = g.set_duration_seconds.as_ref();
@@ -142,7 +158,7 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         };
         let _ = writeln!(
             out,
-            "set {} ({}): {} requested, {} accepted, {} complete; set duration p50 {} p95 {} max {}",
+            "set {} ({}): {} requested, {} accepted, {} complete; set duration of the complete sets p50 {} p95 {} p99 {} max {}",
             g.name,
             g.volumes.join(", "),
             g.scheduled,
@@ -150,6 +166,7 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
             g.completed,
             q(|d| d.p50),
             q(|d| d.p95),
+            q(|d| d.p99),
             q(|d| d.max)
         );
     }

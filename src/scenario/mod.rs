@@ -13,6 +13,7 @@
 //! anything. Every error message names the file, the JSON path, the
 //! offending value and the fix.
 
+pub mod assumptions;
 mod choice;
 mod consistency;
 pub mod error;

@@ -60,6 +60,10 @@ pub struct SweepDef {
     pub parameters: Vec<Parameter>,
     /// The replication policy.
     pub replications: Replications,
+    /// `deadline`: the time from request within which a snapshot counts as
+    /// on time, for the `fraction_completed_within_deadline` metric (a
+    /// backup window); `None` leaves that metric out.
+    pub deadline: Option<crate::engine::SimDuration>,
 }
 
 impl SweepDef {
@@ -169,13 +173,32 @@ fn parse(section: &Value, base: &Value) -> Result<SweepDef, Invalid> {
     };
     if let Some(k) = obj
         .keys()
-        .find(|k| !["grid", "zip", "replications"].contains(&k.as_str()))
+        .find(|k| !["grid", "zip", "replications", "deadline"].contains(&k.as_str()))
     {
         return Err(Invalid::at(
             "sweep",
-            format!("unknown key \"{k}\"; a sweep has \"grid\", \"zip\" and \"replications\""),
+            format!("unknown key \"{k}\"; a sweep has \"grid\", \"zip\", \"replications\" and \"deadline\""),
         ));
     }
+    let deadline = match obj.get("deadline") {
+        None => None,
+        Some(v) => {
+            let bad = |why: String| {
+                Invalid::at(
+                    "sweep.deadline",
+                    format!("{why}; give the backup window as a duration, e.g. \"4h\""),
+                )
+            };
+            let text = v
+                .as_str()
+                .ok_or_else(|| bad(format!("expected a duration string, found {v}")))?;
+            let d = super::units::parse_duration(text).map_err(|e| bad(e.to_string()))?;
+            if d.is_zero() {
+                return Err(bad("the deadline must be longer than 0s".into()));
+            }
+            Some(d)
+        }
+    };
     let mut parameters = Vec::new();
     for axis in [Axis::Grid, Axis::Zip] {
         let Some(spec) = obj.get(axis.as_str()) else {
@@ -221,6 +244,7 @@ fn parse(section: &Value, base: &Value) -> Result<SweepDef, Invalid> {
     let def = SweepDef {
         parameters,
         replications,
+        deadline,
     };
     let points = def
         .axes()

@@ -122,9 +122,12 @@ impl Plan {
             scenario: sc.name,
             description: sc.description,
             source: Value::Null,
+            // A sweep keeps only each run's metrics row, never its summary.
+            assumptions: Vec::new(),
         };
         let result = simulate(cfg, meta).map_err(|e| e.to_string())?;
-        Ok(run_metrics(&result)
+        let deadline = self.def.deadline.map(|d| d.as_secs_f64());
+        Ok(run_metrics(&result, deadline)
             .into_iter()
             .filter(|(_, v)| v.is_finite())
             .map(|(k, v)| (k, Value::from(v)))

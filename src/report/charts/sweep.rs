@@ -35,6 +35,7 @@ pub fn figures(data: &SweepData) -> Vec<SweepFigure> {
     let mut out: Vec<SweepFigure> = shown.iter().map(|m| SweepFigure::Metric(*m)).collect();
     if data.x_params().len() == 2 {
         let heat = [
+            "time_pending_p95_seconds",
             "snapshot_duration_p95_seconds",
             "snapshot_duration_mean_seconds",
         ];

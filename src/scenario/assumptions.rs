@@ -1,0 +1,397 @@
+//! The assumptions ledger: every value the model uses that AWS does not
+//! document, with the value the run used, whether the scenario set it or a
+//! default did, the evidence for it and its plausible range.
+//!
+//! A planner reading an answer needs to know which of its inputs are
+//! measurements, which are guesses, and which guesses the scenario never
+//! made (a default did). Whether a value was set is read from the scenario
+//! as parsed (the file's JSON, [`Scenario::source`]), never inferred from the
+//! value: a scenario that writes the default rate out has still chosen it.
+//! Values come from the validated configuration, so they are the ones the
+//! run used. Section numbers (§) refer to `EBS_FACTS.md`.
+//!
+//! Per-volume values are listed per volume entry of the file
+//! (`volumes[2].performance.channels`), or once as `volumes[*]…` when every
+//! entry has the same value from the same source.
+
+use super::Scenario;
+use crate::metrics::summary::{Assumption, AssumptionSource};
+use crate::model::config::{
+    CowPolicy, Fidelity, LatencyDist, RateVariability, Sharing, SnapshotReadPriority, VolumeConfig,
+};
+use crate::model::units::Bandwidth;
+use crate::model::volume_type::VolumeKind;
+use serde_json::Value;
+
+/// One volume entry's (value, set by the scenario), or `None` to leave the
+/// entry out.
+type Cell = Option<(String, bool)>;
+
+/// A rate as `42 MiB/s (44.0 MB/s)`: the scenario's binary unit and the
+/// decimal one the community measurements use.
+fn rate(b: Bandwidth) -> String {
+    let mib = b.as_mib_per_sec();
+    let mib = if mib.fract() == 0.0 {
+        format!("{mib:.0}")
+    } else {
+        format!("{mib:.2}")
+    };
+    format!("{mib} MiB/s ({:.1} MB/s)", b.bytes_per_sec / 1e6)
+}
+
+fn latency(d: LatencyDist) -> String {
+    let ms = |d: crate::engine::SimDuration| format!("{} ms", d.as_secs_f64() * 1e3);
+    match d {
+        LatencyDist::Constant(x) => format!("constant {}", ms(x)),
+        LatencyDist::Exponential(m) => format!("exponential, mean {}", ms(m)),
+        LatencyDist::LogNormal { median, sigma } => {
+            format!("log-normal, median {}, sigma {sigma}", ms(median))
+        }
+    }
+}
+
+fn source_of(set: bool) -> AssumptionSource {
+    if set {
+        AssumptionSource::Scenario
+    } else {
+        AssumptionSource::Default
+    }
+}
+
+fn entry(
+    key: impl Into<String>,
+    value: String,
+    set: bool,
+    evidence: &str,
+    range: &str,
+) -> Assumption {
+    Assumption {
+        key: key.into(),
+        value,
+        source: source_of(set),
+        evidence: evidence.into(),
+        range: range.into(),
+    }
+}
+
+/// The ledger of `sc`, in a fixed order: block size, transfer, then the
+/// per-volume values.
+pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
+    let src = &sc.source;
+    let cfg = &sc.config;
+    let t = &cfg.transfer;
+    let raw_t = src.get("transfer");
+    let has = |v: Option<&Value>, key: &str| v.and_then(|v| v.get(key)).is_some();
+    let mut out = vec![entry(
+        "block_size",
+        format!(
+            "{} B: a write dirties every block of this size it overlaps, and deltas are uploaded in these blocks",
+            cfg.block_size.0
+        ),
+        src.get("block_size").is_some(),
+        "The EBS direct APIs use 512 KiB snapshot blocks (§1.1, §1.2); that changes are tracked at 512 KiB is not documented (§1.18, §8).",
+        "512 KiB is the only size with any support; smaller sizes shrink the deltas of scattered small writes",
+    )];
+    out.push(entry(
+        "transfer.per_snapshot",
+        format!("{}: cap of one snapshot's upload stream", rate(t.per_snapshot)),
+        has(raw_t, "per_snapshot"),
+        "AWS publishes no snapshot upload rate (§3.1.9, §8). Community measurements of full gp3 snapshots (TiDB, 7,000 IOPS / 400 MiB/s provisioned) work out at about 33–56 MB/s per volume (§3.2); daily incrementals there usually finish within about 1 h.",
+        "33–56 MB/s (31–53 MiB/s) measured for full gp3 snapshots; nothing measured for incrementals, other types or regions",
+    ));
+    let per_volume = match t.per_volume {
+        Some(b) => format!("{}: cap of all uploads of one volume together", rate(b)),
+        None => {
+            let most = cfg
+                .volumes
+                .iter()
+                .map(|v| v.pending_limit)
+                .max()
+                .unwrap_or(1);
+            format!(
+                "no cap: k pending snapshots of one volume upload at k times the per-snapshot rate at once, k × {}, up to {} with {most} pending",
+                rate(t.per_snapshot),
+                rate(Bandwidth {
+                    bytes_per_sec: t.per_snapshot.bytes_per_sec * f64::from(most)
+                })
+            )
+        }
+    };
+    out.push(entry(
+        "transfer.per_volume",
+        per_volume,
+        has(raw_t, "per_volume"),
+        "AWS documents no per-volume upload cap (§3.1.9); the TiDB rates (§3.2) are per volume with one snapshot at a time, so they say nothing about several pending at once. Without a cap, concurrent snapshots of one volume multiply its upload bandwidth.",
+        "unknown; set it equal to per_snapshot to make one volume's snapshots share one stream",
+    ));
+    out.push(entry(
+        "transfer.sharing",
+        match t.sharing {
+            Sharing::Fair => "fair: max-min fair shares of a volume cap or pool".into(),
+            Sharing::FirstComeFirstServed => {
+                "fcfs: the oldest upload takes all it can use".into()
+            }
+        },
+        has(raw_t, "sharing"),
+        "Not documented. Pending snapshots of a volume complete roughly in start order (§3.1.3), which says when they complete, not how they share bandwidth.",
+        "fair or fcfs; the two bracket the possibilities",
+    ));
+    for (j, p) in t.pools.iter().enumerate() {
+        out.push(entry(
+            format!("transfer.pools[{j}].rate"),
+            format!("{}: shared by every upload of the volumes in pool `{}`", rate(p.rate), p.name),
+            true,
+            "No account- or region-level snapshot bandwidth is published (§3.1.9). For the direct APIs: PutSnapshotBlock 1,000/s per account (§3.1.7, secondary source), i.e. 1,000 × 512 KiB ≈ 500 MiB/s [DER], and AWS's own sizing example reaches about 500 MB/s (§3.1.8).",
+            "unknown for CreateSnapshot; about 500 MB/s for direct-API uploads (§3.1.7–3.1.8)",
+        ));
+    }
+    out.push(entry(
+        "transfer.variability",
+        match t.variability {
+            None => "off: every snapshot gets exactly its cap".into(),
+            Some(RateVariability::LogNormal { sigma }) => format!(
+                "log-normal, sigma {sigma}: each snapshot's cap is multiplied by one draw with median 1"
+            ),
+        },
+        has(raw_t, "variability"),
+        "Snapshots in one availability zone were much slower than in others (TiDB issue, attributed by AWS to load; §3.2), unquantified. The measured 33–56 MB/s spread spans ln(56/33) ≈ 0.53 in log space, about sigma 0.13 if that is ±2 sigma [DER].",
+        "sigma about 0.1–0.3 for the spread measured within one setup; more between zones, unmeasured",
+    ));
+    volumes(&mut out, sc);
+    out
+}
+
+/// The per-volume entries: pending limit (when changed), then at IO
+/// fidelity copy-on-write, channels, base latency, channel bandwidth and
+/// snapshot-read priority; at flow fidelity how copy-on-write is charged.
+fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
+    let raw: Vec<&Value> = sc
+        .source
+        .get("volumes")
+        .and_then(Value::as_array)
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
+    // The first expanded volume of each file entry (entries expand in order).
+    let mut first = Vec::with_capacity(raw.len());
+    let mut at = 0usize;
+    for v in &raw {
+        first.push(sc.config.volumes.get(at));
+        at += usize::try_from(v.get("count").and_then(Value::as_u64).unwrap_or(1)).unwrap_or(0);
+    }
+    let set = |i: usize, group: &str, key: &str| {
+        let g = raw[i].get(group);
+        if key.is_empty() {
+            g.is_some()
+        } else {
+            g.and_then(|g| g.get(key)).is_some()
+        }
+    };
+    let mut per_volume = |suffix: &str, cells: Vec<Cell>, evidence: &str, range: &str| {
+        let present: Vec<(usize, &(String, bool))> = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.as_ref().map(|c| (i, c)))
+            .collect();
+        if present.is_empty() {
+            return;
+        }
+        if present.len() == cells.len() && present.iter().all(|(_, c)| *c == present[0].1) {
+            let (value, s) = present[0].1;
+            out.push(entry(
+                format!("volumes[*].{suffix}"),
+                value.clone(),
+                *s,
+                evidence,
+                range,
+            ));
+        } else {
+            for (i, (value, s)) in present {
+                out.push(entry(
+                    format!("volumes[{i}].{suffix}"),
+                    value.clone(),
+                    *s,
+                    evidence,
+                    range,
+                ));
+            }
+        }
+    };
+    let pick = |f: &dyn Fn(usize, &VolumeConfig) -> Cell| -> Vec<Cell> {
+        first
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.and_then(|v| f(i, v)))
+            .collect()
+    };
+    per_volume(
+        "pending_limit",
+        pick(&|i, v| {
+            set(i, "pending_limit", "").then(|| {
+                let real = if matches!(v.kind, VolumeKind::St1 | VolumeKind::Sc1) { 1 } else { 5 };
+                (
+                    format!("{} pending snapshots (the real quota for {} is {real})", v.pending_limit, v.kind.name()),
+                    true,
+                )
+            })
+        }),
+        "The quota is 5 pending snapshots per SSD volume and 1 for st1/sc1, and it is not adjustable (§3.1.1); another value is a what-if.",
+        "5 (SSD) or 1 (st1, sc1) in AWS; anything else does not exist there",
+    );
+    if sc.config.fidelity == Fidelity::Flow {
+        per_volume(
+            "performance.copy_on_write",
+            pick(&|_, _| {
+                Some((
+                    "counted only: at flow fidelity a write that preserves a not-yet-uploaded block costs no time".into(),
+                    false,
+                ))
+            }),
+            "AWS says only that pending snapshots \"can result in reduced volume performance\" (§3.1.2); no number is published (§8). At flow fidelity the copies are counted (`cow_copies`) but not charged.",
+            "unknown; TiDB measured under 3% application impact while snapshotting gp3 (§3.2)",
+        );
+        return;
+    }
+    per_volume(
+        "performance.copy_on_write",
+        pick(&|i, v| {
+            let b = sc.config.block_size.0;
+            Some((
+                match v.performance.copy_on_write {
+                    CowPolicy::Copy => format!(
+                        "copy: the write first reads and writes the old block, 2 × {b} B added to its service time at the channel bandwidth"
+                    ),
+                    CowPolicy::Wait => "wait: the write waits until the snapshot has uploaded that block, at the snapshot's upload rate".into(),
+                },
+                set(i, "performance", "copy_on_write"),
+            ))
+        }),
+        "How EBS keeps a pending snapshot's point in time is not documented; AWS says only that pending snapshots \"can result in reduced volume performance\" (§3.1.2), with no number (§8).",
+        "unknown; TiDB measured under 3% application impact while snapshotting gp3 (§3.2)",
+    );
+    per_volume(
+        "performance.channels",
+        pick(&|i, v| {
+            Some((
+                format!("{} IOs served in parallel by the storage station", v.performance.channels),
+                set(i, "performance", "channels"),
+            ))
+        }),
+        "EBS publishes no internal parallelism; only IOPS and throughput limits (§2.2, §2.3) and that performance is delivered 99% (gp) or 99.9% (io) of the time (§2.1.5).",
+        "unknown; with the token buckets in force it matters mainly at high queue depth",
+    );
+    per_volume(
+        "performance.base_latency",
+        pick(&|i, v| {
+            Some((
+                format!("{} per IO, plus size / channel bandwidth", latency(v.performance.base_latency)),
+                set(i, "performance", "base_latency"),
+            ))
+        }),
+        "AWS states only \"single-digit millisecond\" latency for gp2/gp3 and \"sub-millisecond average\" for io2 Block Express (§2.1.4); no distribution is published (a <500 µs io2 figure is from a low-quality source, §2.1.6).",
+        "gp2/gp3 about 1–9 ms, io2 Block Express below 1 ms; st1/sc1 unpublished",
+    );
+    per_volume(
+        "performance.channel_bandwidth",
+        pick(&|i, v| {
+            Some((
+                format!("{} per channel", rate(v.performance.channel_bandwidth)),
+                set(i, "performance", "channel_bandwidth"),
+            ))
+        }),
+        "Not documented; the default is the volume's provisioned throughput (§2.2), which the throughput bucket enforces anyway.",
+        "up to the provisioned throughput",
+    );
+    per_volume(
+        "performance.snapshot_reads",
+        pick(&|i, v| {
+            Some((
+                match v.performance.snapshot_reads {
+                    SnapshotReadPriority::Low => "low: snapshot block reads only when no foreground IO waits".into(),
+                    SnapshotReadPriority::Equal => "equal: one queue with foreground IO".into(),
+                    SnapshotReadPriority::Weight(w) => format!("weight {w} against foreground IO's 1"),
+                },
+                set(i, "performance", "snapshot_reads"),
+            ))
+        }),
+        "Whether snapshot uploads read the volume's storage at all, and at what priority, is not documented; st1/sc1 drop to baseline while a snapshot is pending (§2.3), other types are only said to be possibly slower (§3.1.2).",
+        "low to equal",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ledger_of(text: &str) -> Vec<Assumption> {
+        ledger(&super::super::from_str(text, "t.json").expect("valid"))
+    }
+
+    fn find<'a>(l: &'a [Assumption], key: &str) -> &'a Assumption {
+        l.iter()
+            .find(|a| a.key == key)
+            .unwrap_or_else(|| panic!("no {key} in {l:?}"))
+    }
+
+    const VOLUME: &str = r#"{"name": "db", "type": "gp3", "size": "100GiB"}"#;
+
+    #[test]
+    fn a_set_rate_is_from_the_scenario_and_a_missing_one_from_the_default() {
+        let set = ledger_of(&format!(
+            r#"{{"name": "a", "duration": "1h", "transfer": {{"per_snapshot": "30MiB/s"}}, "volumes": [{VOLUME}]}}"#
+        ));
+        let a = find(&set, "transfer.per_snapshot");
+        assert_eq!(a.source, AssumptionSource::Scenario);
+        assert!(a.value.starts_with("30 MiB/s (31.5 MB/s)"), "{}", a.value);
+        assert!(a.evidence.contains("§3.2"));
+        assert_eq!(
+            find(&set, "transfer.per_volume").source,
+            AssumptionSource::Default
+        );
+        let unset = ledger_of(&format!(
+            r#"{{"name": "a", "duration": "1h", "volumes": [{VOLUME}]}}"#
+        ));
+        let a = find(&unset, "transfer.per_snapshot");
+        assert_eq!(a.source, AssumptionSource::Default);
+        assert!(a.value.starts_with("42 MiB/s (44.0 MB/s)"), "{}", a.value);
+        // Without a per-volume cap the ledger says what that implies.
+        assert!(find(&unset, "transfer.per_volume")
+            .value
+            .contains("k × 42 MiB/s"));
+        assert_eq!(find(&unset, "block_size").source, AssumptionSource::Default);
+        // Flow fidelity: copy-on-write is counted, not charged; no
+        // station parameters; an unchanged pending limit is not listed.
+        assert!(find(&unset, "volumes[*].performance.copy_on_write")
+            .value
+            .starts_with("counted only"));
+        assert!(!unset
+            .iter()
+            .any(|a| a.key.contains("channels") || a.key.contains("pending_limit")));
+    }
+
+    #[test]
+    fn io_fidelity_lists_the_station_per_volume_entry() {
+        let l = ledger_of(
+            r#"{"name": "a", "duration": "1h", "fidelity": "io", "volumes": [
+                {"name": "a", "type": "gp3", "size": "100GiB", "performance": {"channels": 4}},
+                {"name": "b", "type": "gp3", "size": "100GiB", "count": 3, "pending_limit": 2}]}"#,
+        );
+        let c0 = find(&l, "volumes[0].performance.channels");
+        assert_eq!(
+            (c0.source, c0.value.starts_with("4 IOs")),
+            (AssumptionSource::Scenario, true)
+        );
+        let c1 = find(&l, "volumes[1].performance.channels");
+        assert_eq!(
+            (c1.source, c1.value.starts_with("32 IOs")),
+            (AssumptionSource::Default, true)
+        );
+        let cow = find(&l, "volumes[*].performance.copy_on_write");
+        assert!(cow.value.contains("2 × 524288 B"), "{}", cow.value);
+        let lat = find(&l, "volumes[*].performance.base_latency");
+        assert!(lat.value.contains("median 1.5 ms"), "{}", lat.value);
+        let lim = find(&l, "volumes[1].pending_limit");
+        assert_eq!(lim.source, AssumptionSource::Scenario);
+        assert!(lim.value.starts_with("2 pending"));
+        assert!(!l.iter().any(|a| a.key == "volumes[0].pending_limit"));
+    }
+}
