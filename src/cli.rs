@@ -47,6 +47,11 @@ enum Command {
         /// report (a duration such as `4h`).
         #[arg(long, value_name = "DURATION", value_parser = parse_window)]
         backup_window: Option<f64>,
+        /// Rows of the terminal table: `group` (one per volume group and
+        /// the fleet) or `volume`; default: per volume up to 12 volumes,
+        /// per group beyond.
+        #[arg(long, value_name = "ROWS", value_parser = ["group", "volume"])]
+        by: Option<String>,
     },
     /// Rebuild the charts and the report from the saved results in DIR,
     /// without simulating.
@@ -149,11 +154,17 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             quiet,
             no_report,
             backup_window,
+            by,
         } => {
             let report = (!no_report).then_some(ReportOptions {
                 backup_window_seconds: backup_window,
             });
-            run_scenario(&scenario, out, seed, verify, quiet, report)
+            let rows = match by.as_deref() {
+                Some("volume") => Some(true),
+                Some(_) => Some(false),
+                None => None,
+            };
+            run_scenario(&scenario, out, seed, verify, quiet, report, rows)
         }
         Command::Report {
             dir,
@@ -246,6 +257,7 @@ fn run_scenario(
     verify: bool,
     quiet: bool,
     report: Option<ReportOptions>,
+    by_volume: Option<bool>,
 ) -> std::result::Result<(), Failure> {
     let sc = scenario::load(path).map_err(|e| bad_input(e.into()))?;
     if sc.source.get("sweep").is_some() {
@@ -285,7 +297,12 @@ fn run_scenario(
     report::write_files(&out, &files)
         .with_context(|| format!("writing the results to {}", out.display()))?;
     if !quiet {
-        print!("{}", report::table::summary_table(&result.summary, wall));
+        let by_volume =
+            by_volume.unwrap_or(result.summary.volumes.len() <= report::table::GROUP_ROWS_ABOVE);
+        print!(
+            "{}",
+            report::table::summary_table(&result.summary, wall, by_volume)
+        );
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         println!("results: {}/{{{}}}", out.display(), names.join(","));
     }

@@ -7,6 +7,7 @@
 
 pub mod latency;
 pub mod record;
+pub mod rollup;
 pub mod run_metrics;
 pub mod stats;
 pub mod summary;

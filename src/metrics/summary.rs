@@ -37,8 +37,13 @@ pub struct RunSummary {
     pub block_size_bytes: u64,
     /// Events taken from the event queue.
     pub events_processed: u64,
-    /// Individual writes simulated (applied lazily, not queued as events).
+    /// Individual writes simulated (applied lazily, not queued as events);
+    /// under statistical tracking, the writes the run represents (their
+    /// expected number), since they are not drawn one by one.
     pub writes_simulated: u64,
+    /// How changed blocks were tracked.
+    #[serde(default)]
+    pub change_tracking: TrackingSummary,
     /// Step of the time series in `timeseries.csv` [s].
     pub timeseries_step_seconds: f64,
     /// Price used for storage cost [USD per GB-month].
@@ -52,6 +57,14 @@ pub struct RunSummary {
     /// unfinished ones as right-censored (Kaplan–Meier); `None` if no
     /// snapshot was accepted.
     pub pending_seconds: Option<PendingTime>,
+    /// The whole fleet rolled up: counts, time pending (Kaplan–Meier over
+    /// every snapshot), storage and cost.
+    #[serde(default)]
+    pub fleet: super::rollup::Rollup,
+    /// One roll-up per volume group (a scenario entry and its `count`
+    /// volumes), in scenario order.
+    #[serde(default)]
+    pub volume_groups: Vec<super::rollup::Rollup>,
     /// One entry per volume, in scenario order.
     pub volumes: Vec<VolumeSummary>,
     /// One entry per multi-volume snapshot set.
@@ -71,6 +84,28 @@ pub struct Verification {
     pub mismatched_snapshots: u64,
     /// Blocks that differed, summed over snapshots.
     pub mismatched_blocks: u64,
+}
+
+/// How changed blocks were tracked in a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrackingSummary {
+    /// `"exact"` or `"statistical"`.
+    pub method: String,
+    /// What the scenario asked for: `"auto"`, `"exact"` or `"statistical"`.
+    pub requested: String,
+    /// Statistical: sampled blocks per volume asked for (volumes with fewer
+    /// blocks track all of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples_per_volume: Option<u64>,
+    /// Statistical: fraction of each volume's blocks sampled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampling_rate: Option<f64>,
+    /// Statistical: smallest and largest fraction of a volume's blocks in
+    /// the sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled_fraction_range: Option<[f64; 2]>,
+    /// In words.
+    pub description: String,
 }
 
 /// Per volume.

@@ -2,14 +2,19 @@
 
 use super::config::Consistency;
 use super::simulation::Simulation;
+use super::tracking::{Choice, Method, SampleSize};
 use super::{RunMeta, RunResult, USD_PER_GB_MONTH};
 use crate::engine::SimTime;
 use crate::metrics::latency::StationStats;
+use crate::metrics::rollup::rollups;
 use crate::metrics::stats::Distribution;
+use crate::metrics::summary::TrackingSummary;
 use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
 use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
-use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
+use crate::metrics::{
+    RunSummary, SnapshotRecord, SnapshotState, StoragePoint, SUMMARY_SCHEMA_VERSION,
+};
 
 /// Seconds in the billing month used for GB-month figures (730 h).
 const MONTH_SECONDS: f64 = 730.0 * 3600.0;
@@ -18,6 +23,17 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
     let end = SimTime::ZERO + sim.cfg.duration;
     let mut volumes = Vec::with_capacity(sim.cfg.volumes.len());
     let mut writes_total = 0;
+    // Records and storage points by volume, gathered once: a filter per
+    // volume would make a fleet's outcome quadratic.
+    let n = sim.cfg.volumes.len();
+    let mut by_volume: Vec<Vec<&SnapshotRecord>> = vec![Vec::new(); n];
+    for r in &sim.records {
+        by_volume[r.volume].push(r);
+    }
+    let mut points_of: Vec<Vec<&StoragePoint>> = vec![Vec::new(); n];
+    for p in sim.storage_points() {
+        points_of[p.volume].push(p);
+    }
     for (i, v) in sim.cfg.volumes.iter().enumerate() {
         let vs = &sim.volumes[i];
         let book = &sim.books[i];
@@ -36,7 +52,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         };
         let mut durations = Vec::new();
         let mut deltas = Vec::new();
-        for r in sim.records.iter().filter(|r| r.volume == i) {
+        for &r in &by_volume[i] {
             match r.state {
                 SnapshotState::Rejected => {
                     let code = r.error.map_or("unknown", |e| e.as_str());
@@ -74,13 +90,10 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             requests: req,
             snapshots: counts,
             duration_seconds: Distribution::of(&durations),
-            pending_seconds: PendingTime::of(&observations(
-                sim.records.iter().filter(|r| r.volume == i),
-                end,
-            )),
+            pending_seconds: PendingTime::of(&observations(by_volume[i].iter().copied(), end)),
             delta_bytes: Distribution::of(&deltas),
             cow_copies: vs.cow_copies,
-            storage: storage_of(sim, i, end),
+            storage: storage_of(sim, &points_of[i], &by_volume[i], end),
             latency: sim.io[i].as_ref().map(|io| io.recorder.summary()),
             consistency: consistency_of(sim, i),
             station: sim.io[i].as_ref().map(|io| {
@@ -100,6 +113,9 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             trace: sim.cfg.volumes[i].trace.as_ref().map(|t| t.stats()),
         });
     }
+    let group_of: Vec<String> = sim.cfg.volumes.iter().map(|v| v.group.clone()).collect();
+    let (volume_groups, fleet) =
+        rollups(&volumes, &group_of, &sim.records, sim.storage_points(), end);
     let summary = RunSummary {
         schema_version: SUMMARY_SCHEMA_VERSION,
         snapsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -119,6 +135,9 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             mismatched_snapshots: sim.mismatched_snapshots,
             mismatched_blocks: sim.mismatched_blocks,
         }),
+        change_tracking: tracking_summary(sim),
+        fleet,
+        volume_groups,
         volumes,
         groups: groups_of(sim),
         scenario_source: meta.source,
@@ -128,6 +147,36 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         snapshots: sim.records.clone(),
         storage: sim.storage_points().to_vec(),
         timeseries: super::series::build(sim, end),
+    }
+}
+
+/// Which tracking ran, with its sample size.
+fn tracking_summary(sim: &Simulation) -> TrackingSummary {
+    let requested = match sim.cfg.change_tracking {
+        Choice::Auto => "auto",
+        Choice::Exact => "exact",
+        Choice::Statistical(_) => "statistical",
+    };
+    let fractions = sim
+        .volumes
+        .iter()
+        .filter_map(|vs| vs.sample.as_ref())
+        .map(|s| s.slots() as f64 / s.blocks() as f64);
+    let range = fractions.fold(None, |acc: Option<[f64; 2]>, f| {
+        Some(acc.map_or([f, f], |[a, b]| [a.min(f), b.max(f)]))
+    });
+    let (method, samples, rate) = match sim.method {
+        Method::Exact => ("exact", None, None),
+        Method::Sampled(SampleSize::Blocks(n)) => ("statistical", Some(u64::from(n)), None),
+        Method::Sampled(SampleSize::Rate(r)) => ("statistical", None, Some(r)),
+    };
+    TrackingSummary {
+        method: method.into(),
+        requested: requested.into(),
+        samples_per_volume: samples,
+        sampling_rate: rate,
+        sampled_fraction_range: range,
+        description: sim.method.describe(),
     }
 }
 
@@ -192,12 +241,17 @@ fn consistency_of(sim: &Simulation, volume: usize) -> Option<ConsistencySummary>
 }
 
 /// Integrates the volume's stored bytes over the run.
-fn storage_of(sim: &Simulation, volume: usize, end: SimTime) -> Storage {
+fn storage_of(
+    sim: &Simulation,
+    points: &[&StoragePoint],
+    records: &[&SnapshotRecord],
+    end: SimTime,
+) -> Storage {
     let mut last_t = SimTime::ZERO;
     let mut last_v = 0u64;
     let mut byte_seconds = 0.0;
     let mut max = 0;
-    for p in sim.storage_points().iter().filter(|p| p.volume == volume) {
+    for p in points {
         byte_seconds += last_v as f64 * (p.at - last_t).as_secs_f64();
         last_t = p.at;
         last_v = p.stored_bytes;
@@ -206,8 +260,7 @@ fn storage_of(sim: &Simulation, volume: usize, end: SimTime) -> Storage {
     byte_seconds += last_v as f64 * (end - last_t).as_secs_f64();
     let secs = sim.cfg.duration.as_secs_f64();
     let gb_months = byte_seconds / 1e9 / MONTH_SECONDS;
-    let (pending_upload_bytes, pending_delta_bytes) =
-        unfinished_bytes(sim.records.iter().filter(|r| r.volume == volume));
+    let (pending_upload_bytes, pending_delta_bytes) = unfinished_bytes(records.iter().copied());
     Storage {
         pending_upload_bytes,
         pending_delta_bytes,

@@ -157,6 +157,8 @@ pub struct Simulation {
     pub(crate) last_rate: Vec<f64>,
     /// IO-fidelity state per volume (`None` at flow fidelity or without IO).
     pub(crate) io: Vec<Option<IoVolume>>,
+    /// How blocks are tracked in this run.
+    pub(crate) method: Method,
     pub(crate) verified: u64,
     pub(crate) mismatched_snapshots: u64,
     pub(crate) mismatched_blocks: u64,
@@ -321,6 +323,7 @@ impl Simulation {
             rate_since: vec![SimTime::ZERO; n_volumes],
             io,
             last_rate: vec![0.0; n_volumes],
+            method,
             verified: 0,
             mismatched_snapshots: 0,
             mismatched_blocks: 0,

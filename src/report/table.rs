@@ -2,6 +2,7 @@
 
 use super::verdict::{quantile_human, verdict};
 use crate::metrics::summary::{AssumptionSource, PendingTime, Quantile};
+use crate::metrics::summary::{Requests, SnapshotCounts, Storage};
 use crate::metrics::RunSummary;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -52,8 +53,48 @@ pub fn human_count(n: f64) -> String {
     }
 }
 
-/// The table: one row per volume, then totals and the wall-clock speed.
-pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
+/// Beyond this many volumes the table has one row per volume group and
+/// one for the fleet by default.
+pub const GROUP_ROWS_ABOVE: usize = 12;
+
+/// One row of the table.
+#[allow(clippy::too_many_arguments)]
+fn cells(
+    name: &str,
+    kind: &str,
+    requests: &Requests,
+    snapshots: &SnapshotCounts,
+    pending: Option<&PendingTime>,
+    mean_delta: Option<f64>,
+    storage: &Storage,
+    cow: u64,
+) -> Vec<String> {
+    let rejected: u64 = requests.rejected.values().sum();
+    let q =
+        |f: fn(&PendingTime) -> Quantile| pending.map_or("-".to_string(), |p| quantile_human(f(p)));
+    vec![
+        name.to_string(),
+        kind.to_string(),
+        (snapshots.completed + snapshots.deleted).to_string(),
+        snapshots.pending_at_end.to_string(),
+        rejected.to_string(),
+        requests.failed.to_string(),
+        requests.skipped.to_string(),
+        q(|p| p.p50),
+        q(|p| p.p95),
+        q(|p| p.p99),
+        q(|p| p.max),
+        mean_delta.map_or("-".into(), human_bytes),
+        human_bytes(storage.final_bytes as f64),
+        human_bytes(storage.pending_upload_bytes as f64),
+        format!("{:.2}", storage.final_monthly_cost_usd),
+        human_count(cow as f64),
+    ]
+}
+
+/// The table: one row per volume (or per group, for fleets), then totals
+/// and the wall-clock speed.
+pub fn summary_table(s: &RunSummary, wall: Duration, by_volume: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -86,31 +127,34 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         "CoW",
     ];
     let mut rows = vec![header.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
-    for v in &s.volumes {
-        let rejected: u64 = v.requests.rejected.values().sum();
-        let p = v.pending_seconds.as_ref();
-        let q =
-            |f: fn(&PendingTime) -> Quantile| p.map_or("-".to_string(), |p| quantile_human(f(p)));
-        rows.push(vec![
-            v.name.clone(),
-            v.kind.clone(),
-            (v.snapshots.completed + v.snapshots.deleted).to_string(),
-            v.snapshots.pending_at_end.to_string(),
-            rejected.to_string(),
-            v.requests.failed.to_string(),
-            v.requests.skipped.to_string(),
-            q(|p| p.p50),
-            q(|p| p.p95),
-            q(|p| p.p99),
-            q(|p| p.max),
-            v.delta_bytes
-                .as_ref()
-                .map_or("-".into(), |d| human_bytes(d.mean)),
-            human_bytes(v.storage.final_bytes as f64),
-            human_bytes(v.storage.pending_upload_bytes as f64),
-            format!("{:.2}", v.storage.final_monthly_cost_usd),
-            human_count(v.cow_copies as f64),
-        ]);
+    let by_group = !by_volume;
+    if by_group {
+        rows[0][0] = "group (volumes)".into();
+        for g in s.volume_groups.iter().chain([&s.fleet]) {
+            rows.push(cells(
+                &format!("{} ({})", g.name, g.count),
+                &g.kind,
+                &g.requests,
+                &g.snapshots,
+                g.pending_seconds.as_ref(),
+                g.mean_delta_bytes,
+                &g.storage,
+                g.cow_copies,
+            ));
+        }
+    } else {
+        for v in &s.volumes {
+            rows.push(cells(
+                &v.name,
+                &v.kind,
+                &v.requests,
+                &v.snapshots,
+                v.pending_seconds.as_ref(),
+                v.delta_bytes.as_ref().map(|d| d.mean),
+                &v.storage,
+                v.cow_copies,
+            ));
+        }
     }
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -140,6 +184,15 @@ pub fn summary_table(s: &RunSummary, wall: Duration) -> String {
         out,
         "  (done/unfinished: snapshots completed / still pending at the end; p50 … max: time pending, request to completed,\n   Kaplan–Meier with unfinished snapshots censored at the end, \"> X\": more than X; to upload: delta bytes unfinished snapshots have not uploaded, not in stored)"
     );
+    let _ = writeln!(out, "change tracking: {}", s.change_tracking.description);
+    if by_group {
+        let _ = writeln!(
+            out,
+            "  ({} volumes in {} groups; --by volume prints one row per volume; every volume is in summary.json)",
+            s.volumes.len(),
+            s.volume_groups.len()
+        );
+    }
     let _ = writeln!(out, "verdict: {}", verdict(s));
     let defaults = s
         .assumptions

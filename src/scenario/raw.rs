@@ -44,7 +44,7 @@ pub struct RawScenario {
     /// At most 1,000,000 steps per volume and 10,000,000 rows in all.
     pub timeseries_step: Option<DurationText>,
     /// How changed blocks are tracked: "exact" (every block, every write;
-    /// needed by --verify), "statistical" (a stratified sample of 8,192
+    /// needed by --verify), "statistical" (a stratified sample of 4,096
     /// blocks per volume, writes not drawn one by one; flow fidelity) or
     /// "auto" (default: exact while the block state fits 256 MiB). The
     /// object forms {"statistical": {"samples": N}} (1 to 16,777,216) and
