@@ -113,6 +113,13 @@ pub struct TrackingSummary {
 pub struct VolumeSummary {
     /// Volume name.
     pub name: String,
+    /// Its volume group: the scenario entry it comes from (see
+    /// `volume_groups`).
+    #[serde(default)]
+    pub group: String,
+    /// The shared bandwidth pool its uploads use, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
     /// Volume type (`gp3`, …).
     #[serde(rename = "type")]
     pub kind: String,

@@ -73,6 +73,8 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         }
         volumes.push(VolumeSummary {
             name: v.name.clone(),
+            group: v.group.clone(),
+            pool: v.pool.map(|p| sim.cfg.transfer.pools[p].name.clone()),
             kind: v.kind.name().to_string(),
             size_bytes: v.provisioned.size.0,
             iops: v.provisioned.iops,
