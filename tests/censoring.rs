@@ -127,13 +127,16 @@ fn the_verdict_says_the_summarys_numbers() {
     );
     assert_eq!((p.completed, scheduled, p.unfinished), (4, 8, 4));
     assert!(
-        v.contains(&format!("half within {}", human_seconds(p.p50.seconds()))),
+        v.contains(&format!(
+            "50 % finished within {}",
+            human_seconds(p.p50.seconds())
+        )),
         "{v}"
     );
     let bound = human_seconds(p.p99.seconds());
     assert!(
         v.contains(&format!(
-            "99 % finished not within the run (the estimate is more than {bound})"
+            "the 99 % mark lies beyond {bound} (the run ended first)"
         )),
         "{v}"
     );
