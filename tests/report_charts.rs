@@ -246,6 +246,9 @@ fn fixture_with_pauses_and_sets() -> ReportData {
         accepted: 3,
         completed: 2,
         set_duration_seconds: Distribution::of(&[5400.0, 1800.0]),
+        // Two complete sets after 5400 s and 1800 s, the third incomplete
+        // since 7200 s.
+        set_pending_seconds: PendingTime::of(&OBSERVATIONS),
     }];
     let src = &mut data.summary.scenario_source;
     for v in src["volumes"].as_array_mut().unwrap() {
@@ -553,7 +556,7 @@ fn consistency_problems(summary: &RunSummary, md: &str) -> Vec<String> {
         );
     }
     for g in &summary.groups {
-        let d = g.set_duration_seconds.as_ref();
+        let p = g.set_pending_seconds.as_ref();
         check(
             format!(
                 "| {} | {} | {} | {} | {} |",
@@ -563,13 +566,17 @@ fn consistency_problems(summary: &RunSummary, md: &str) -> Vec<String> {
                 g.accepted,
                 g.completed
             ),
-            d.map_or_else(Vec::new, |d| {
-                vec![
-                    seconds_cell(d.p50),
-                    seconds_cell(d.p95),
-                    seconds_cell(d.p99),
-                    seconds_cell(d.max),
-                ]
+            p.map_or_else(Vec::new, |p| {
+                [p.p50, p.p95, p.p99, p.max]
+                    .into_iter()
+                    .map(|q| {
+                        if q.is_lower_bound() {
+                            format!("{}, {} incomplete", quantile_cell(q), p.unfinished)
+                        } else {
+                            quantile_cell(q)
+                        }
+                    })
+                    .collect()
             }),
         );
     }

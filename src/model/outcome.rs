@@ -8,7 +8,7 @@ use crate::metrics::latency::StationStats;
 use crate::metrics::stats::Distribution;
 use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
-use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
+use crate::metrics::survival::{observations, unfinished_bytes, Observation, PendingTime};
 use crate::metrics::{RunSummary, SnapshotState, SUMMARY_SCHEMA_VERSION};
 
 /// Seconds in the billing month used for GB-month figures (730 h).
@@ -133,6 +133,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
 
 /// Per multi-volume set: requests accepted, sets completed, set durations.
 fn groups_of(sim: &Simulation) -> Vec<GroupSummary> {
+    let end = SimTime::ZERO + sim.cfg.duration;
     sim.cfg
         .groups
         .iter()
@@ -161,6 +162,12 @@ fn groups_of(sim: &Simulation) -> Vec<GroupSummary> {
                 accepted: sets.len() as u64,
                 completed: durations.len() as u64,
                 set_duration_seconds: Distribution::of(&durations),
+                set_pending_seconds: PendingTime::of(
+                    &sets
+                        .values()
+                        .map(|(at, done)| Observation::between(*at, *done, end))
+                        .collect::<Vec<_>>(),
+                ),
             }
         })
         .collect()
