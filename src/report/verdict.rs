@@ -73,7 +73,10 @@ pub fn verdict(s: &RunSummary) -> String {
         "{} of {} scheduled snapshots completed ({} accepted",
         p.completed, scheduled, accepted
     );
-    if p.unfinished > 0 {
+    // The caveat concerns estimates the censored snapshots feed into; a
+    // lower bound needs none.
+    let estimated = [p.p50, p.p95, p.p99].iter().any(|q| !q.is_lower_bound());
+    if p.unfinished > 0 && estimated {
         out.push_str(&format!(
             ", {} still pending when the run ended",
             p.unfinished
@@ -131,7 +134,10 @@ fn pending_sentence(p: &PendingTime) -> String {
         level("95 %", p.p95),
         level("50 %", p.p50),
     );
-    if p.unfinished > 0 {
+    // The caveat concerns estimates the censored snapshots feed into; a
+    // lower bound needs none.
+    let estimated = [p.p50, p.p95, p.p99].iter().any(|q| !q.is_lower_bound());
+    if p.unfinished > 0 && estimated {
         out.push_str(&format!(
             " The estimate assumes the {} unfinished {} will fare like the completed ones; in a backlog that grows through the run they fare worse, so read the figures as optimistic, or simulate longer.",
             p.unfinished,
