@@ -127,13 +127,16 @@ fn the_verdict_says_the_summarys_numbers() {
     );
     assert_eq!((p.completed, scheduled, p.unfinished), (4, 8, 4));
     assert!(
-        v.contains(&format!("half within {}", human_seconds(p.p50.seconds()))),
+        v.contains(&format!(
+            "50 % finished within {}",
+            human_seconds(p.p50.seconds())
+        )),
         "{v}"
     );
     let bound = human_seconds(p.p99.seconds());
     assert!(
         v.contains(&format!(
-            "99 % finished not within the run (the estimate is more than {bound})"
+            "the 99 % mark lies beyond {bound} (the run ended first)"
         )),
         "{v}"
     );
@@ -141,6 +144,18 @@ fn the_verdict_says_the_summarys_numbers() {
         v.contains(&format!("still pending after more than {bound}")),
         "{v}"
     );
+    // The median is an estimate fed by the censored snapshots: say so.
+    assert!(
+        v.contains("assumes the 4 unfinished snapshots will fare like the completed ones"),
+        "{v}"
+    );
+    // With only lower bounds (volume `big` alone) there is no estimate to
+    // doubt, and the verdict does not add the caveat.
+    let mut bounds_only = s.clone();
+    bounds_only.pending_seconds = s.volumes[0].pending_seconds.clone();
+    let v = verdict(&bounds_only);
+    assert!(v.contains("the 50 % mark lies beyond 1h50m"), "{v}");
+    assert!(!v.contains("assumes"), "{v}");
 
     // A run with rejections names the count, the code and the limit.
     let limited = run(r#"{

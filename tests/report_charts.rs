@@ -17,6 +17,7 @@ use snapsim::metrics::survival::{Observation, PendingTime};
 use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
 use snapsim::report::document::{bytes_cell, latency_cell, seconds_cell};
+use snapsim::report::verdict::quantile_cell;
 use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,22 +75,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             max_pending: 3,
         },
         duration_seconds: Distribution::of(&[1800.0, 5400.0]),
-        // The rows below: completed after 5400 s and 1800 s, one pending
-        // since 7200 s at the 14400 s horizon.
-        pending_seconds: PendingTime::of(&[
-            Observation {
-                seconds: 5400.0,
-                completed: true,
-            },
-            Observation {
-                seconds: 1800.0,
-                completed: true,
-            },
-            Observation {
-                seconds: 7200.0,
-                completed: false,
-            },
-        ]),
+        pending_seconds: PendingTime::of(&OBSERVATIONS),
         delta_bytes: Distribution::of(&[10.0 * 1073741824.0, 2.0 * 1073741824.0, 1073741824.0]),
         cow_copies: 1234,
         storage: Storage {
@@ -109,6 +95,24 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
     }
 }
 
+/// Each fixture volume's time pending, as its snapshot rows below say:
+/// completed after 5400 s and 1800 s, one pending since 7200 s at the
+/// 14400 s horizon.
+const OBSERVATIONS: [Observation; 3] = [
+    Observation {
+        seconds: 5400.0,
+        completed: true,
+    },
+    Observation {
+        seconds: 1800.0,
+        completed: true,
+    },
+    Observation {
+        seconds: 7200.0,
+        completed: false,
+    },
+];
+
 /// Two volumes over 4 h, hourly steps of 15 minutes.
 fn fixture() -> ReportData {
     let summary = RunSummary {
@@ -125,7 +129,7 @@ fn fixture() -> ReportData {
         usd_per_gb_month: 0.05,
         verification: None,
         assumptions: Vec::new(),
-        pending_seconds: None,
+        pending_seconds: PendingTime::of(&[OBSERVATIONS, OBSERVATIONS].concat()),
         volumes: vec![volume("db", true), volume("logs", false)],
         groups: Vec::new(),
         scenario_source: serde_json::json!({
@@ -242,6 +246,9 @@ fn fixture_with_pauses_and_sets() -> ReportData {
         accepted: 3,
         completed: 2,
         set_duration_seconds: Distribution::of(&[5400.0, 1800.0]),
+        // Two complete sets after 5400 s and 1800 s, the third incomplete
+        // since 7200 s.
+        set_pending_seconds: PendingTime::of(&OBSERVATIONS),
     }];
     let src = &mut data.summary.scenario_source;
     for v in src["volumes"].as_array_mut().unwrap() {
@@ -473,14 +480,20 @@ fn headline_problems(summary: &RunSummary, md: &str) -> Vec<String> {
     let mut problems = Vec::new();
     for v in &summary.volumes {
         let mut expect: Vec<String> = Vec::new();
-        if let Some(d) = &v.duration_seconds {
-            expect.extend([
-                seconds_cell(d.p50),
-                seconds_cell(d.p95),
-                seconds_cell(d.max),
-            ]);
+        // Time pending: the Kaplan–Meier cells, a lower bound marked `>`
+        // with the unfinished count beside it.
+        if let Some(p) = &v.pending_seconds {
+            for q in [p.p50, p.p95, p.p99, p.max] {
+                expect.push(if q.is_lower_bound() {
+                    format!("{}, {} unfinished", quantile_cell(q), p.unfinished)
+                } else {
+                    quantile_cell(q)
+                });
+            }
         }
         let s = &v.storage;
+        expect.push(bytes_cell(s.pending_upload_bytes));
+        expect.push(bytes_cell(s.pending_delta_bytes));
         expect.push(format!("({} B)", s.final_bytes));
         expect.push(format!("{:.2}", s.final_monthly_cost_usd));
         expect.push(format!("{:.2}", s.cost_usd));
@@ -543,7 +556,7 @@ fn consistency_problems(summary: &RunSummary, md: &str) -> Vec<String> {
         );
     }
     for g in &summary.groups {
-        let d = g.set_duration_seconds.as_ref();
+        let p = g.set_pending_seconds.as_ref();
         check(
             format!(
                 "| {} | {} | {} | {} | {} |",
@@ -553,12 +566,17 @@ fn consistency_problems(summary: &RunSummary, md: &str) -> Vec<String> {
                 g.accepted,
                 g.completed
             ),
-            d.map_or_else(Vec::new, |d| {
-                vec![
-                    seconds_cell(d.p50),
-                    seconds_cell(d.p95),
-                    seconds_cell(d.max),
-                ]
+            p.map_or_else(Vec::new, |p| {
+                [p.p50, p.p95, p.p99, p.max]
+                    .into_iter()
+                    .map(|q| {
+                        if q.is_lower_bound() {
+                            format!("{}, {} incomplete", quantile_cell(q), p.unfinished)
+                        } else {
+                            quantile_cell(q)
+                        }
+                    })
+                    .collect()
             }),
         );
     }

@@ -195,13 +195,14 @@ fn report_shows_pauses_left_out_data_and_sets_only_for_runs_that_have_them() {
     );
     assert!(!md.contains("| data | `"), "{md}");
     let g = &summary.groups[0];
-    let d = g.set_duration_seconds.as_ref().unwrap();
+    let p = g.set_pending_seconds.as_ref().unwrap();
+    assert!(!p.p50.is_lower_bound(), "{p:?}");
     let line = row(&format!(
         "| pair | data, log | {} | {} | {} | {} |",
         g.scheduled,
         g.accepted,
         g.completed,
-        seconds_cell(d.p50)
+        snapsim::report::verdict::quantile_cell(p.p50)
     ));
     assert!(
         line.ends_with(&format!("| data ({0} of {0}) |", g.completed)),

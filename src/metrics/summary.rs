@@ -284,8 +284,13 @@ pub struct GroupSummary {
     pub accepted: u64,
     /// Sets whose every member completed.
     pub completed: u64,
-    /// From the set's point in time to its last member's completion [s].
+    /// From the set's point in time to its last member's completion, over
+    /// the complete sets only [s].
     pub set_duration_seconds: Option<super::stats::Distribution>,
+    /// The same over every accepted set, incomplete ones right-censored at
+    /// the horizon (Kaplan–Meier, as `VolumeSummary::pending_seconds`) [s];
+    /// `None` if no set was accepted.
+    pub set_pending_seconds: Option<PendingTime>,
 }
 
 /// Where an assumed value came from.

@@ -218,6 +218,21 @@ impl PendingTime {
     }
 }
 
+impl Observation {
+    /// From a request at `requested` that completed at `completed`, or is
+    /// still pending at the horizon `end` (censored at `end − requested`).
+    pub fn between(
+        requested: crate::engine::SimTime,
+        completed: Option<crate::engine::SimTime>,
+        end: crate::engine::SimTime,
+    ) -> Observation {
+        Observation {
+            seconds: (completed.unwrap_or(end) - requested).as_secs_f64(),
+            completed: completed.is_some(),
+        }
+    }
+}
+
 /// The time-pending observations of accepted snapshots in `records`, with
 /// the horizon at `end`: completed ones (including those later deleted) are
 /// events at `completed_at − requested_at`, the others are censored at
@@ -229,16 +244,7 @@ pub fn observations<'a>(
     records
         .into_iter()
         .filter(|r| r.snapshot_id.is_some())
-        .map(|r| match r.completed_at {
-            Some(c) => Observation {
-                seconds: (c - r.requested_at).as_secs_f64(),
-                completed: true,
-            },
-            None => Observation {
-                seconds: (end - r.requested_at).as_secs_f64(),
-                completed: false,
-            },
-        })
+        .map(|r| Observation::between(r.requested_at, r.completed_at, end))
         .collect()
 }
 

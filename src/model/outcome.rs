@@ -11,7 +11,7 @@ use crate::metrics::stats::Distribution;
 use crate::metrics::summary::TrackingSummary;
 use crate::metrics::summary::{ConsistencySummary, GroupSummary};
 use crate::metrics::summary::{Requests, SnapshotCounts, Storage, Verification, VolumeSummary};
-use crate::metrics::survival::{observations, unfinished_bytes, PendingTime};
+use crate::metrics::survival::{observations, unfinished_bytes, Observation, PendingTime};
 use crate::metrics::{
     RunSummary, SnapshotRecord, SnapshotState, StoragePoint, SUMMARY_SCHEMA_VERSION,
 };
@@ -184,6 +184,7 @@ fn tracking_summary(sim: &Simulation) -> TrackingSummary {
 
 /// Per multi-volume set: requests accepted, sets completed, set durations.
 fn groups_of(sim: &Simulation) -> Vec<GroupSummary> {
+    let end = SimTime::ZERO + sim.cfg.duration;
     sim.cfg
         .groups
         .iter()
@@ -212,6 +213,12 @@ fn groups_of(sim: &Simulation) -> Vec<GroupSummary> {
                 accepted: sets.len() as u64,
                 completed: durations.len() as u64,
                 set_duration_seconds: Distribution::of(&durations),
+                set_pending_seconds: PendingTime::of(
+                    &sets
+                        .values()
+                        .map(|(at, done)| Observation::between(*at, *done, end))
+                        .collect::<Vec<_>>(),
+                ),
             }
         })
         .collect()

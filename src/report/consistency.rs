@@ -11,8 +11,8 @@
 use super::data::ReportData;
 use super::document::{bytes_cell, seconds_cell};
 use super::markup::Block;
-use crate::metrics::stats::Distribution;
-use crate::metrics::summary::GroupSummary;
+use super::verdict::quantile_cell;
+use crate::metrics::summary::{GroupSummary, PendingTime, Quantile};
 
 /// `cell` of a quantity, or `none` when it is zero (a pause in crash mode,
 /// data left out by a mode that flushes the cache first).
@@ -110,8 +110,9 @@ pub fn sets(b: &mut Vec<Block>, data: &ReportData) {
          member's. Scheduled: schedule slots that came due; accepted: calls that gave every \
          member a snapshot; complete: sets whose every member completed; completed last: the \
          member whose snapshot completed the set, in how many of the complete sets. The \
-         percentiles are over the complete sets only; sets still incomplete at the end \
-         (accepted − complete) would only raise them."
+         percentiles are Kaplan–Meier estimates over every accepted set, those still \
+         incomplete at the end counted as censored; `> X` is a lower bound, with the \
+         incomplete count beside it."
             .into(),
     ));
     let header = [
@@ -131,19 +132,27 @@ pub fn sets(b: &mut Vec<Block>, data: &ReportData) {
         .groups
         .iter()
         .map(|g| {
-            let d = g.set_duration_seconds.as_ref();
-            let cell =
-                |f: fn(&Distribution) -> f64| d.map_or("-".to_string(), |d| seconds_cell(f(d)));
+            let p = g.set_pending_seconds.as_ref();
+            let cell = |f: fn(&PendingTime) -> Quantile| {
+                p.map_or("-".to_string(), |p| {
+                    let q = f(p);
+                    if q.is_lower_bound() {
+                        format!("{}, {} incomplete", quantile_cell(q), p.unfinished)
+                    } else {
+                        quantile_cell(q)
+                    }
+                })
+            };
             vec![
                 g.name.clone(),
                 g.volumes.join(", "),
                 g.scheduled.to_string(),
                 g.accepted.to_string(),
                 g.completed.to_string(),
-                cell(|d| d.p50),
-                cell(|d| d.p95),
-                cell(|d| d.p99),
-                cell(|d| d.max),
+                cell(|p| p.p50),
+                cell(|p| p.p95),
+                cell(|p| p.p99),
+                cell(|p| p.max),
                 completed_last(data, g),
             ]
         })

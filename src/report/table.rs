@@ -205,22 +205,21 @@ pub fn summary_table(s: &RunSummary, wall: Duration, by_volume: bool) -> String 
         s.assumptions.len()
     );
     for g in &s.groups {
-        let d = g.set_duration_seconds.as_ref();
-        let q = |f: fn(&crate::metrics::stats::Distribution) -> f64| {
-            d.map_or("-".to_string(), |d| human_seconds(f(d)))
-        };
+        let p = g.set_pending_seconds.as_ref();
+        let q =
+            |f: fn(&PendingTime) -> Quantile| p.map_or("-".to_string(), |p| quantile_human(f(p)));
         let _ = writeln!(
             out,
-            "set {} ({}): {} requested, {} accepted, {} complete; set duration of the complete sets p50 {} p95 {} p99 {} max {}",
+            "set {} ({}): {} requested, {} accepted, {} complete; set duration (Kaplan–Meier, incomplete sets censored) p50 {} p95 {} p99 {} max {}",
             g.name,
             g.volumes.join(", "),
             g.scheduled,
             g.accepted,
             g.completed,
-            q(|d| d.p50),
-            q(|d| d.p95),
-            q(|d| d.p99),
-            q(|d| d.max)
+            q(|p| p.p50),
+            q(|p| p.p95),
+            q(|p| p.p99),
+            q(|p| p.max)
         );
     }
     out.push_str(&degradation_table(s));

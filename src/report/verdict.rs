@@ -28,13 +28,13 @@ pub fn quantile_cell(q: Quantile) -> String {
     }
 }
 
-/// `within 1h18m`, or, for a lower bound, `not within the run (more than
-/// 6h12m)`.
-fn within(q: Quantile) -> String {
+/// `99 % finished within 1h18m`, or, for a lower bound, `the 99 % mark
+/// lies beyond 6h12m (the run ended first)`.
+fn level(what: &str, q: Quantile) -> String {
     match q {
-        Quantile::Exact(s) => format!("within {}", human_seconds(s)),
+        Quantile::Exact(s) => format!("{what} finished within {}", human_seconds(s)),
         Quantile::AtLeast(s) => format!(
-            "not within the run (the estimate is more than {})",
+            "the {what} mark lies beyond {} (the run ended first)",
             human_seconds(s)
         ),
     }
@@ -44,11 +44,11 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The verdict paragraph, e.g. "22 of 24 scheduled snapshots were accepted
-/// and completed; 2 requests failed: 7 calls were rejected (7 ×
-/// `ConcurrentSnapshotLimitExceeded`, limit 5 pending). Time pending
-/// (Kaplan–Meier): 99 % finished within 1h18m, 95 % within 1h18m, half
-/// within 58m26s."
+/// The verdict paragraph, e.g. "22 of 24 scheduled snapshots completed (22
+/// accepted); 2 requests failed after 7 rejected calls (7 ×
+/// `ConcurrentSnapshotLimitExceeded`, limit 5 pending). Time pending, …:
+/// 99 % finished within 1h18m, 95 % finished within 1h18m, 50 % finished
+/// within 58m26s; the longest took 2h22m."
 pub fn verdict(s: &RunSummary) -> String {
     let vols = &s.volumes;
     let scheduled: u64 = vols.iter().map(|v| v.requests.scheduled).sum();
@@ -73,7 +73,10 @@ pub fn verdict(s: &RunSummary) -> String {
         "{} of {} scheduled snapshots completed ({} accepted",
         p.completed, scheduled, accepted
     );
-    if p.unfinished > 0 {
+    // The caveat concerns estimates the censored snapshots feed into; a
+    // lower bound needs none.
+    let estimated = [p.p50, p.p95, p.p99].iter().any(|q| !q.is_lower_bound());
+    if p.unfinished > 0 && estimated {
         out.push_str(&format!(
             ", {} still pending when the run ended",
             p.unfinished
@@ -126,12 +129,15 @@ fn pending_sentence(p: &PendingTime) -> String {
         ),
     };
     let mut out = format!(
-        "Time pending, request to completed (Kaplan–Meier, snapshots unfinished at the end counted as censored): 99 % finished {}, 95 % {}, half {}; {longest}.",
-        within(p.p99),
-        within(p.p95),
-        within(p.p50),
+        "Time pending, request to completed (Kaplan–Meier, snapshots unfinished at the end counted as censored): {}, {}, {}; {longest}.",
+        level("99 %", p.p99),
+        level("95 %", p.p95),
+        level("50 %", p.p50),
     );
-    if p.unfinished > 0 {
+    // The caveat concerns estimates the censored snapshots feed into; a
+    // lower bound needs none.
+    let estimated = [p.p50, p.p95, p.p99].iter().any(|q| !q.is_lower_bound());
+    if p.unfinished > 0 && estimated {
         out.push_str(&format!(
             " The estimate assumes the {} unfinished {} will fare like the completed ones; in a backlog that grows through the run they fare worse, so read the figures as optimistic, or simulate longer.",
             p.unfinished,

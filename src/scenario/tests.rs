@@ -194,3 +194,32 @@ fn json_schema_describes_units_and_keys() {
     assert!(text.contains("KiB") && text.contains("1h30m"), "{text}");
     assert_eq!(schema["type"], "object");
 }
+
+/// `sweep.deadline` is a positive duration; anything else names the key.
+#[test]
+fn sweep_deadline_is_a_positive_duration() {
+    let base = |deadline: &str| -> serde_json::Value {
+        serde_json::from_str(&format!(
+            r#"{{"name": "t", "duration": "1h", "volumes": [{{"name": "v", "type": "gp3", "size": "10GiB"}}],
+                "sweep": {{"replications": 2, "deadline": {deadline}}}}}"#
+        ))
+        .unwrap()
+    };
+    let def = sweep_definition(&base("\"4h\""), "t.json")
+        .unwrap()
+        .unwrap();
+    assert_eq!(def.deadline, Some(SimDuration::from_secs(4 * 3600)));
+    for (bad, why) in [
+        ("\"0s\"", "longer than 0s"),
+        ("4", "expected a duration string"),
+        ("\"4 hours\"", "sweep.deadline"),
+    ] {
+        let e = sweep_definition(&base(bad), "t.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("sweep.deadline") && e.contains(why),
+            "{bad}: {e}"
+        );
+    }
+}
