@@ -49,6 +49,8 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             .collect(),
     };
     VolumeSummary {
+        group: String::new(),
+        pool: None,
         name: name.into(),
         kind: "gp3".into(),
         size_bytes: 100 << 30,
@@ -116,6 +118,9 @@ const OBSERVATIONS: [Observation; 3] = [
 /// Two volumes over 4 h, hourly steps of 15 minutes.
 fn fixture() -> ReportData {
     let summary = RunSummary {
+        change_tracking: Default::default(),
+        fleet: Default::default(),
+        volume_groups: Vec::new(),
         schema_version: snapsim::metrics::SUMMARY_SCHEMA_VERSION,
         snapsim_version: "0.1.0".into(),
         scenario: "fixture".into(),
