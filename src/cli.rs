@@ -70,8 +70,8 @@ enum Command {
     Sweep {
         /// The scenario file (JSON) with a "sweep" section.
         scenario: PathBuf,
-        /// Worker threads [default: one per core].
-        #[arg(long)]
+        /// Worker threads, 1 to 1024 [default: one per core].
+        #[arg(long, value_parser = parse_threads)]
         threads: Option<usize>,
         /// Output directory [default: results/<scenario name>-sweep].
         #[arg(long)]
@@ -135,6 +135,32 @@ fn bad_input(error: anyhow::Error) -> Failure {
     Failure { code: 2, error }
 }
 
+/// A publishing failure: exit code 2 when the target is refused (not a
+/// results folder), 1 when the file system fails.
+fn output_failure(e: report::OutputError, context: String) -> Failure {
+    Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
+        error: anyhow::Error::new(e).context(context),
+    }
+}
+
+/// Most worker threads `sweep --threads` accepts. More threads than runs
+/// or cores only cost memory; 1024 leaves room for the largest machines.
+pub const MAX_THREADS: usize = 1024;
+
+/// A `--threads` value: a whole number from 1 to [`MAX_THREADS`].
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let fix = format!("use 1 to {MAX_THREADS} (this machine has {cores} cores; without --threads, one thread per core)");
+    match text.trim().parse::<u128>() {
+        Ok(n) if (1..=MAX_THREADS as u128).contains(&n) => Ok(n as usize),
+        Ok(n) => Err(format!("{n} threads is out of range; {fix}")),
+        Err(_) => Err(format!(
+            "\"{text}\" is not a whole number of threads; {fix}"
+        )),
+    }
+}
+
 /// Runs the parsed command.
 ///
 /// # Errors
@@ -184,6 +210,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             let plan = Plan::load(&scenario).map_err(sweep_failure)?;
             let out =
                 out.unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", plan.name)));
+            report::atomic::prepare(&out)
+                .map_err(|e| output_failure(e, format!("preparing {}", out.display())))?;
             let opts = SweepOptions {
                 threads,
                 out: out.clone(),
@@ -220,6 +248,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             Ok(())
         }
         Command::Merge { out, shards } => {
+            report::atomic::check(&out)
+                .map_err(|e| output_failure(e, format!("merging into {}", out.display())))?;
             let r = sweep::merge(&out, &shards).map_err(sweep_failure)?;
             println!(
                 "merged {} shards of {}: {} runs into {}/{{{}}}",
@@ -263,6 +293,9 @@ fn run_scenario(
     }
     cfg.verify = verify;
     let out = out.unwrap_or_else(|| Path::new("results").join(&sc.name));
+    // Refuse a foreign folder before simulating, not after.
+    report::atomic::check(&out)
+        .map_err(|e| output_failure(e, format!("{} cannot be run", path.display())))?;
     let meta = RunMeta {
         scenario: sc.name.clone(),
         description: sc.description.clone(),
@@ -280,8 +313,8 @@ fn run_scenario(
             .context("building the charts and report from the results")?;
         files.extend(extra);
     }
-    report::write_files(&out, &files)
-        .with_context(|| format!("writing the results to {}", out.display()))?;
+    report::publish(&out, &files)
+        .map_err(|e| output_failure(e, format!("writing the results to {}", out.display())))?;
     if !quiet {
         print!("{}", report::table::summary_table(&result.summary, wall));
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -320,7 +353,7 @@ fn rebuild_report(
         other => Failure::from(other),
     })?;
     report::write_files(dir, &files)
-        .with_context(|| format!("writing the report into {}", dir.display()))?;
+        .map_err(|e| output_failure(e, format!("writing the report into {}", dir.display())))?;
     if !quiet {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         println!("report: {}/{{{}}}", dir.display(), names.join(","));

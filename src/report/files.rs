@@ -19,7 +19,7 @@ pub struct ResultContext {
 }
 
 /// Names and contents of every result file, ready for
-/// [`super::write_files`].
+/// [`super::publish`].
 pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<u8>)> {
     let summary = &result.summary;
     let rows: Vec<Map<String, Value>> = result

@@ -22,7 +22,7 @@ pub mod sweep_data;
 pub mod sweep_document;
 pub mod table;
 
-pub use atomic::{write_files, OutputError};
+pub use atomic::{publish, write_files, OutputError, MARKER};
 pub use charts::{ChartError, Figure, Format};
 pub use data::{LoadError, ReportData};
 pub use files::{result_files, ResultContext};
