@@ -286,7 +286,9 @@ fn run_scenario(
     }
     if !quiet {
         report_traces(&sc.config);
+        print_warnings(path, &sc.warnings);
     }
+    let warnings: Vec<String> = sc.warnings.iter().map(ToString::to_string).collect();
     let mut cfg = sc.config;
     if let Some(s) = seed {
         cfg.seed = s;
@@ -306,7 +308,8 @@ fn run_scenario(
         bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
     })?;
     let wall = started.elapsed();
-    let mut files = report::result_files(&result, ResultContext { start: sc.start });
+    let mut files =
+        report::result_files_with_warnings(&result, ResultContext { start: sc.start }, &warnings);
     if let Some(opts) = &report {
         // From the bytes about to be written, as `snapsim report` reads them.
         let extra = report::build_report(&files, opts)
@@ -385,6 +388,13 @@ fn report_traces(cfg: &crate::model::config::SimConfig) {
     }
 }
 
+/// Prints the scenario's warnings on stderr, one line each.
+fn print_warnings(path: &Path, warnings: &[scenario::Warning]) {
+    for w in warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+}
+
 fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
     let mut bad = 0;
     for f in files {
@@ -395,6 +405,7 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
         match loaded {
             Ok((sc, def)) => {
                 report_traces(&sc.config);
+                print_warnings(f, &sc.warnings);
                 let n = sc.config.volumes.len();
                 let sweep = def
                     .map(|d| format!(", sweep of {} points", d.points()))

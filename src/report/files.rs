@@ -21,13 +21,28 @@ pub struct ResultContext {
 /// Names and contents of every result file, ready for
 /// [`super::publish`].
 pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<u8>)> {
+    result_files_with_warnings(result, ctx, &[])
+}
+
+/// As [`result_files`], with the scenario's warnings (see
+/// `scenario::Warning`) as the `warnings` array of `summary.json`, right
+/// after `scenario_source`. The key is left out when there are none, so the
+/// files of a scenario without warnings are unchanged.
+pub fn result_files_with_warnings(
+    result: &RunResult,
+    ctx: ResultContext,
+    warnings: &[String],
+) -> Vec<(String, Vec<u8>)> {
     let summary = &result.summary;
     let rows: Vec<Map<String, Value>> = result
         .snapshots
         .iter()
         .map(|r| row(summary, r, ctx))
         .collect();
-    let summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
+    let mut summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
+    if let (Value::Object(m), false) = (&mut summary_json, warnings.is_empty()) {
+        m.insert("warnings".into(), json!(warnings));
+    }
     vec![
         ("summary.json".into(), pretty(&summary_json)),
         (

@@ -31,6 +31,7 @@ mod trace;
 pub mod units;
 mod validate;
 mod volume;
+mod warnings;
 
 pub use error::{Location, ScenarioError, UnitError};
 pub use json_path::JsonPath;
@@ -39,6 +40,7 @@ pub use sweep_def::{sweep_definition, Axis, Parameter, Replications, SweepDef};
 pub use validate::{
     DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
 };
+pub use warnings::Warning;
 
 use crate::model::config::SimConfig;
 use raw::RawScenario;
@@ -60,6 +62,9 @@ pub struct Scenario {
     pub config: SimConfig,
     /// The file as parsed, key order preserved, for echoing into results.
     pub source: serde_json::Value,
+    /// What runs but makes no sense (see `warnings.rs`), in file order;
+    /// with line and column when loaded from text.
+    pub warnings: Vec<Warning>,
 }
 
 /// Largest accepted scenario file [B]: 16 MiB. Bundled scenarios are a few
@@ -149,7 +154,7 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
-    build(&raw, source, origin, base_dir).map_err(|e| match e {
+    let mut sc = build(&raw, source, origin, base_dir).map_err(|e| match e {
         // Semantic errors know their path; the text knows where it is.
         ScenarioError::Invalid {
             origin,
@@ -163,7 +168,11 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
             message,
         },
         other => other,
-    })
+    })?;
+    for w in &mut sc.warnings {
+        w.location = locate::locate(text, &w.path);
+    }
+    Ok(sc)
 }
 
 /// Validates a scenario already parsed into JSON (a sweep point, built by
@@ -195,7 +204,9 @@ fn build(
     base_dir: &Path,
 ) -> Result<Scenario, ScenarioError> {
     let v = validate::validate(raw, base_dir).map_err(|e| e.in_file(origin))?;
+    let warnings = warnings::warnings(raw, &v.config);
     Ok(Scenario {
+        warnings,
         name: v.name,
         description: v.description,
         start: v.start,
