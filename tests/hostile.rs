@@ -510,3 +510,32 @@ fn output_folders_that_are_not_results_folders_are_refused_untouched() {
     );
     assert_eq!(std::fs::read_dir(&home).unwrap().count(), 1);
 }
+
+#[test]
+fn report_refuses_a_fifo_among_the_results() {
+    let f = fixture("volume-never-snapshotted.json");
+    let tmp = scratch();
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    expect(
+        "run",
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            o,
+            "--quiet",
+            "--no-report",
+        ],
+        0,
+        &[],
+    );
+    std::fs::remove_file(out.join("summary.json")).unwrap();
+    mkfifo(&out.join("summary.json"));
+    expect(
+        "report with a FIFO",
+        &["report", o],
+        2,
+        &["summary.json", "FIFO"],
+    );
+}
