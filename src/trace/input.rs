@@ -40,7 +40,7 @@ impl std::fmt::Display for InputProblem {
 /// [`InputProblem::Io`] if it cannot be opened.
 pub fn open_regular(path: &Path) -> Result<(File, u64), InputProblem> {
     let file = open_nonblocking(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::IsADirectory || path.is_dir() {
+        if path.is_dir() {
             InputProblem::NotRegular {
                 kind: "a directory",
             }
