@@ -75,8 +75,8 @@ enum Command {
     Sweep {
         /// The scenario file (JSON) with a "sweep" section.
         scenario: PathBuf,
-        /// Worker threads [default: one per core].
-        #[arg(long)]
+        /// Worker threads, 1 to 1024 [default: one per core].
+        #[arg(long, value_parser = parse_threads)]
         threads: Option<usize>,
         /// Output directory [default: results/<scenario name>-sweep].
         #[arg(long)]
@@ -140,6 +140,32 @@ fn bad_input(error: anyhow::Error) -> Failure {
     Failure { code: 2, error }
 }
 
+/// A publishing failure: exit code 2 when the target is refused (not a
+/// results folder), 1 when the file system fails.
+fn output_failure(e: report::OutputError, context: String) -> Failure {
+    Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
+        error: anyhow::Error::new(e).context(context),
+    }
+}
+
+/// Most worker threads `sweep --threads` accepts. More threads than runs
+/// or cores only cost memory; 1024 leaves room for the largest machines.
+pub const MAX_THREADS: usize = 1024;
+
+/// A `--threads` value: a whole number from 1 to [`MAX_THREADS`].
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let fix = format!("use 1 to {MAX_THREADS} (this machine has {cores} cores; without --threads, one thread per core)");
+    match text.trim().parse::<u128>() {
+        Ok(n) if (1..=MAX_THREADS as u128).contains(&n) => Ok(n as usize),
+        Ok(n) => Err(format!("{n} threads is out of range; {fix}")),
+        Err(_) => Err(format!(
+            "\"{text}\" is not a whole number of threads; {fix}"
+        )),
+    }
+}
+
 /// Runs the parsed command.
 ///
 /// # Errors
@@ -195,6 +221,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             let plan = Plan::load(&scenario).map_err(sweep_failure)?;
             let out =
                 out.unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", plan.name)));
+            report::atomic::prepare(&out)
+                .map_err(|e| output_failure(e, format!("preparing {}", out.display())))?;
             let opts = SweepOptions {
                 threads,
                 out: out.clone(),
@@ -231,6 +259,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             Ok(())
         }
         Command::Merge { out, shards } => {
+            report::atomic::check(&out)
+                .map_err(|e| output_failure(e, format!("merging into {}", out.display())))?;
             let r = sweep::merge(&out, &shards).map_err(sweep_failure)?;
             println!(
                 "merged {} shards of {}: {} runs into {}/{{{}}}",
@@ -268,14 +298,19 @@ fn run_scenario(
     }
     if !quiet {
         report_traces(&sc.config);
+        print_warnings(path, &sc.warnings);
     }
     let assumptions = scenario::assumptions::ledger(&sc);
+    let warnings: Vec<String> = sc.warnings.iter().map(ToString::to_string).collect();
     let mut cfg = sc.config;
     if let Some(s) = seed {
         cfg.seed = s;
     }
     cfg.verify = verify;
     let out = out.unwrap_or_else(|| Path::new("results").join(&sc.name));
+    // Refuse a foreign folder before simulating, not after.
+    report::atomic::check(&out)
+        .map_err(|e| output_failure(e, format!("{} cannot be run", path.display())))?;
     let meta = RunMeta {
         scenario: sc.name.clone(),
         description: sc.description.clone(),
@@ -287,15 +322,16 @@ fn run_scenario(
         bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
     })?;
     let wall = started.elapsed();
-    let mut files = report::result_files(&result, ResultContext { start: sc.start });
+    let mut files =
+        report::result_files_with_warnings(&result, ResultContext { start: sc.start }, &warnings);
     if let Some(opts) = &report {
         // From the bytes about to be written, as `snapsim report` reads them.
         let extra = report::build_report(&files, opts)
             .context("building the charts and report from the results")?;
         files.extend(extra);
     }
-    report::write_files(&out, &files)
-        .with_context(|| format!("writing the results to {}", out.display()))?;
+    report::publish(&out, &files)
+        .map_err(|e| output_failure(e, format!("writing the results to {}", out.display())))?;
     if !quiet {
         let by_volume =
             by_volume.unwrap_or(result.summary.volumes.len() <= report::table::GROUP_ROWS_ABOVE);
@@ -339,7 +375,7 @@ fn rebuild_report(
         other => Failure::from(other),
     })?;
     report::write_files(dir, &files)
-        .with_context(|| format!("writing the report into {}", dir.display()))?;
+        .map_err(|e| output_failure(e, format!("writing the report into {}", dir.display())))?;
     if !quiet {
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         println!("report: {}/{{{}}}", dir.display(), names.join(","));
@@ -371,6 +407,13 @@ fn report_traces(cfg: &crate::model::config::SimConfig) {
     }
 }
 
+/// Prints the scenario's warnings on stderr, one line each.
+fn print_warnings(path: &Path, warnings: &[scenario::Warning]) {
+    for w in warnings {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+}
+
 fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
     let mut bad = 0;
     for f in files {
@@ -391,6 +434,7 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
                     }
                 };
                 report_traces(&sc.config);
+                print_warnings(f, &sc.warnings);
                 let n = sc.config.volumes.len();
                 let sweep = def
                     .map(|d| format!(", sweep of {} points", d.points()))

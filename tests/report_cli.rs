@@ -130,11 +130,12 @@ fn report_on_saved_results_reproduces_runs_files_byte_for_byte() {
                 written.keys()
             );
         }
-        // Remove the report files, then rebuild them from the saved results.
-        for name in written
-            .keys()
-            .filter(|n| !n.ends_with(".csv") && !n.ends_with(".json"))
-        {
+        // Remove the report files, then rebuild them from the saved results
+        // (the results folder's marker stays: `report` refuses a folder
+        // without it).
+        for name in written.keys().filter(|n| {
+            !n.ends_with(".csv") && !n.ends_with(".json") && n.as_str() != ".snapsim-results"
+        }) {
             fs::remove_file(out.join(name)).unwrap();
         }
         let mut args: Vec<&OsStr> = vec!["report".as_ref(), out.as_ref(), "--quiet".as_ref()];
@@ -232,6 +233,7 @@ fn no_report_writes_only_the_result_files() {
     assert_eq!(
         names,
         [
+            ".snapsim-results",
             "latency.csv",
             "snapshots.csv",
             "snapshots.json",

@@ -15,12 +15,19 @@ fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// A sample of `../shared/traces/`, or `None` with a visible message.
+/// A sample of `../shared/traces/`, or `None` with a visible message;
+/// under `CI=true` an absent sample fails the test.
 fn shared(rel: &str) -> Option<PathBuf> {
     let p = repo("../shared/traces").join(rel);
     if p.exists() {
         Some(p)
     } else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "{} is absent, and CI=true: CI must have ../shared/traces beside the repository (the trace tests would otherwise be skipped silently)",
+                p.display()
+            );
+        }
         eprintln!(
             "SKIPPED: {} is absent (no ../shared/traces beside the repository)",
             p.display()

@@ -5,6 +5,11 @@
 //! names (`_seconds`, `_bytes`, `_usd`). Bump [`SUMMARY_SCHEMA_VERSION`] on
 //! any change a reader could notice. The types derive `Deserialize` with
 //! the same names, so `report::data` reads `summary.json` back typed.
+//!
+//! One key of `summary.json` is not here: `warnings`, the scenario's
+//! warnings as strings (`scenario::Warning`), which come from the scenario,
+//! not the simulation. `report::files::result_files_with_warnings` appends
+//! it after `scenario_source`, and leaves it out when there are none.
 
 use super::stats::Distribution;
 pub use super::survival::{PendingTime, Quantile};

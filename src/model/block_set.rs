@@ -60,11 +60,15 @@ impl BlockSet {
     #[inline]
     pub fn insert(&mut self, b: u64) -> bool {
         let (w, m) = ((b >> 6) as usize, 1u64 << (b & 63));
-        // Compares the word before and after instead of testing the bit:
-        // rustc 1.95 / LLVM at opt-level ≥ 2 miscompiles the bit-test form
-        // once inlined behind a branch on its result (the count stayed 0;
-        // `insert_remove_count_and_iterate_in_order` in release mode caught
-        // it).
+        // Compares the word before and after instead of testing the bit.
+        // The bit-test form `let new = *word & m == 0` is a comparison with a
+        // constant, stored in a bool, added into an integer (`count`) and
+        // then branched on by the inlined caller. rustc 1.95's MIR pass
+        // SimplifyComparisonIntegral rewrites the branch to switch on the
+        // compared value directly and miscompiles that pattern (the count
+        // stayed 0 at the release profile, without overflow checks;
+        // `insert_remove_count_and_iterate_in_order` caught it). Upstream:
+        // rust-lang/rust#158206. Not an LLVM bug: the MIR is already wrong.
         let word = &mut self.words[w];
         let before = *word;
         *word = before | m;

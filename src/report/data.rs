@@ -151,8 +151,18 @@ impl ReportData {
             .iter()
             .map(|name| {
                 let path = dir.join(name);
-                std::fs::read(&path)
-                    .map(|b| (name.to_string(), b))
+                // Only a regular file: a FIFO put there would block the read.
+                let (mut file, size) =
+                    crate::trace::input::open_regular(&path).map_err(|p| LoadError::Read {
+                        path: path.clone(),
+                        cause: match p {
+                            crate::trace::input::InputProblem::Io(e) => e,
+                            other => std::io::Error::other(other.to_string()),
+                        },
+                    })?;
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                std::io::Read::read_to_end(&mut file, &mut bytes)
+                    .map(|_| (name.to_string(), bytes))
                     .map_err(|cause| LoadError::Read { path, cause })
             })
             .collect()

@@ -19,8 +19,20 @@ pub struct ResultContext {
 }
 
 /// Names and contents of every result file, ready for
-/// [`super::write_files`].
+/// [`super::publish`].
 pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<u8>)> {
+    result_files_with_warnings(result, ctx, &[])
+}
+
+/// As [`result_files`], with the scenario's warnings (see
+/// `scenario::Warning`) as the `warnings` array of `summary.json`, right
+/// after `scenario_source`. The key is left out when there are none, so the
+/// files of a scenario without warnings are unchanged.
+pub fn result_files_with_warnings(
+    result: &RunResult,
+    ctx: ResultContext,
+    warnings: &[String],
+) -> Vec<(String, Vec<u8>)> {
     let summary = &result.summary;
     // Rows go into the CSV one at a time; only a run small enough for the
     // describe-snapshots JSON keeps them all (a fleet's month has hundreds
@@ -35,7 +47,10 @@ pub fn result_files(result: &RunResult, ctx: ResultContext) -> Vec<(String, Vec<
             rows.push(m);
         }
     }
-    let summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
+    let mut summary_json = serde_json::to_value(summary).unwrap_or(Value::Null);
+    if let (Value::Object(m), false) = (&mut summary_json, warnings.is_empty()) {
+        m.insert("warnings".into(), json!(warnings));
+    }
     let mut files = vec![("summary.json".into(), pretty(&summary_json))];
     if keep_json {
         files.push((

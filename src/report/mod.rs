@@ -23,10 +23,10 @@ pub mod sweep_document;
 pub mod table;
 pub mod verdict;
 
-pub use atomic::{write_files, OutputError};
+pub use atomic::{publish, write_files, OutputError, MARKER};
 pub use charts::{ChartError, Figure, Format};
 pub use data::{LoadError, ReportData};
-pub use files::{result_files, ResultContext};
+pub use files::{result_files, result_files_with_warnings, ResultContext};
 pub use sweep_document::{report_number, sweep_report_files};
 
 use thiserror::Error;

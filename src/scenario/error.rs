@@ -55,6 +55,22 @@ pub enum ScenarioError {
         /// The underlying IO error (shown in the message, so not chained).
         cause: std::io::Error,
     },
+    /// The path is a FIFO, directory, device or socket, or `-`.
+    #[error("{origin}: cannot read the scenario file: {problem}; give the path of a scenario file (JSON), e.g. scenarios/quickstart.json")]
+    NotRegular {
+        /// The file name.
+        origin: String,
+        /// What it is instead (`it is a FIFO (named pipe), not a regular file`).
+        problem: String,
+    },
+    /// The file is larger than [`super::MAX_SCENARIO_BYTES`].
+    #[error("{origin}: the scenario file has more than {limit} B (16 MiB); a scenario is a few KiB: use `count` to stamp out many identical volumes, or check that this is the scenario file")]
+    TooLarge {
+        /// The file name.
+        origin: String,
+        /// The limit [B].
+        limit: u64,
+    },
     /// The text is not valid JSON.
     #[error("{origin}: invalid JSON at {location}: {message}; fix the syntax there (look for a trailing comma, a missing quote, comma or brace)")]
     Syntax {

@@ -23,6 +23,7 @@ mod performance;
 mod quantity;
 pub mod raw;
 mod schedule;
+mod seed;
 mod stream_shape;
 pub mod sweep_def;
 mod sweep_range;
@@ -31,6 +32,7 @@ mod trace;
 pub mod units;
 mod validate;
 mod volume;
+mod warnings;
 
 pub use error::{Location, ScenarioError, UnitError};
 pub use json_path::JsonPath;
@@ -39,6 +41,7 @@ pub use sweep_def::{sweep_definition, Axis, Parameter, Replications, SweepDef};
 pub use validate::{
     DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
 };
+pub use warnings::Warning;
 
 use crate::model::config::SimConfig;
 use raw::RawScenario;
@@ -60,21 +63,77 @@ pub struct Scenario {
     pub config: SimConfig,
     /// The file as parsed, key order preserved, for echoing into results.
     pub source: serde_json::Value,
+    /// What runs but makes no sense (see `warnings.rs`), in file order;
+    /// with line and column when loaded from text.
+    pub warnings: Vec<Warning>,
 }
 
+/// Largest accepted scenario file [B]: 16 MiB. Bundled scenarios are a few
+/// KiB, and `count` stamps out many volumes, so anything near the limit is
+/// the wrong file; the limit keeps such a file from being read into memory.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
 /// Reads and validates the scenario file at `path`; messages name the file
-/// as `path` displays.
+/// as `path` displays. Only a regular file is read (never a FIFO, device
+/// or `-` for standard input: relative trace paths are resolved from the
+/// scenario's folder, which standard input does not have).
 ///
 /// # Errors
-/// [`ScenarioError::Read`] if the file cannot be read, otherwise as
+/// [`ScenarioError::Read`] if the file cannot be read,
+/// [`ScenarioError::NotRegular`] if it is not a regular file,
+/// [`ScenarioError::TooLarge`] above [`MAX_SCENARIO_BYTES`], otherwise as
 /// [`from_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Read {
-        origin: origin.clone(),
-        cause,
-    })?;
+    let text = read_scenario_text(path, &origin)?;
     from_str_in(&text, &origin, path.parent().unwrap_or(Path::new("")))
+}
+
+/// The text of the scenario file at `path`, under the rules of [`load`].
+fn read_scenario_text(path: &Path, origin: &str) -> Result<String, ScenarioError> {
+    use crate::trace::input::{open_regular, InputProblem};
+    use std::io::Read;
+    if path.as_os_str() == "-" && !path.exists() {
+        return Err(ScenarioError::NotRegular {
+            origin: origin.to_string(),
+            problem: "`-` (standard input) is not accepted, because relative trace paths are resolved from the scenario file's folder, which standard input lacks; save the scenario to a file first".into(),
+        });
+    }
+    let read_err = |cause| ScenarioError::Read {
+        origin: origin.to_string(),
+        cause,
+    };
+    let (file, size) = open_regular(path).map_err(|p| match p {
+        InputProblem::Io(cause) => read_err(cause),
+        other => ScenarioError::NotRegular {
+            origin: origin.to_string(),
+            problem: other.to_string(),
+        },
+    })?;
+    let too_large = || ScenarioError::TooLarge {
+        origin: origin.to_string(),
+        limit: MAX_SCENARIO_BYTES,
+    };
+    if size > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // The file may grow after the check: never read past the limit.
+    file.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        read_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })
 }
 
 /// Parses and validates scenario JSON; `origin` (a file name) starts every
@@ -96,7 +155,7 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
     let raw = parse_raw(text, origin)?;
     let source: serde_json::Value =
         serde_json::from_str(text).map_err(|e| serde_error(".", e, origin))?;
-    build(&raw, source, origin, base_dir).map_err(|e| match e {
+    let mut sc = build(&raw, source, origin, base_dir).map_err(|e| match e {
         // Semantic errors know their path; the text knows where it is.
         ScenarioError::Invalid {
             origin,
@@ -110,7 +169,11 @@ pub fn from_str_in(text: &str, origin: &str, base_dir: &Path) -> Result<Scenario
             message,
         },
         other => other,
-    })
+    })?;
+    for w in &mut sc.warnings {
+        w.location = locate::locate(text, &w.path);
+    }
+    Ok(sc)
 }
 
 /// Validates a scenario already parsed into JSON (a sweep point, built by
@@ -142,7 +205,9 @@ fn build(
     base_dir: &Path,
 ) -> Result<Scenario, ScenarioError> {
     let v = validate::validate(raw, base_dir).map_err(|e| e.in_file(origin))?;
+    let warnings = warnings::warnings(raw, &v.config);
     Ok(Scenario {
+        warnings,
         name: v.name,
         description: v.description,
         start: v.start,

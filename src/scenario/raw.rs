@@ -22,7 +22,9 @@ pub struct RawScenario {
     pub name: String,
     /// Free text. Default "".
     pub description: Option<String>,
-    /// Base seed of every random stream. Default 1.
+    /// Base seed of every random stream: a whole number from 0 to
+    /// 18446744073709551615 (2^64 - 1). Default 1.
+    #[serde(default, deserialize_with = "super::seed::deserialize_seed")]
     pub seed: Option<u64>,
     /// Simulated horizon; more than 0 and at most 100 years (36,525 days).
     pub duration: DurationText,
@@ -175,6 +177,8 @@ pub struct RawVolume {
     /// Storage station at IO fidelity. Default: per volume type.
     pub performance: Option<RawPerformance>,
     /// The guest's write-back cache. Default: none.
+    // `default` makes the schema list the key as optional, as it is.
+    #[serde(default)]
     #[schemars(schema_with = "super::consistency::cache_schema")]
     pub cache: Option<serde_json::Value>,
 }
@@ -307,6 +311,8 @@ pub struct RawStream {
     /// Mean arrival rate.
     pub rate: FrequencyText,
     /// Arrival process. Default "poisson".
+    // `default` makes the schema list the key as optional, as it is.
+    #[serde(default)]
     #[schemars(schema_with = "super::stream_shape::arrival_schema")]
     pub arrival: Option<serde_json::Value>,
     /// Size of every IO (more than 0, at most 64MiB), or a distribution.
@@ -351,6 +357,8 @@ pub struct RawSnapshots {
     /// Tags copied onto every snapshot, in file order.
     pub tags: Option<RawTags>,
     /// "crash" (default), {"freeze": …}, {"unmount": …} or {"stop": …}.
+    // `default` makes the schema list the key as optional, as it is.
+    #[serde(default)]
     #[schemars(schema_with = "super::consistency::consistency_schema")]
     pub consistency: Option<serde_json::Value>,
 }

@@ -27,6 +27,10 @@ pub const MAX_VOLUMES: u64 = 100_000;
 pub const MAX_REQUESTS: u128 = 10_000_000;
 /// Default `start`: 2026-01-01T00:00:00Z [s since the Unix epoch].
 pub const DEFAULT_START_UNIX_SECS: u64 = 1_767_225_600;
+/// Last instant RFC 3339 timestamps can write, 9999-12-31T23:59:59Z
+/// [s since the Unix epoch]: `start` plus `duration` must not pass it, or
+/// the `StartTime` stamps of the results could not be written.
+pub const MAX_END_UNIX_SECS: u64 = 253_402_300_799;
 /// Default per-snapshot upload cap: 42 MiB/s, the middle of the 33–56 MB/s
 /// community range for full gp3 snapshots (EBS_FACTS.md §3.2) [MiB/s].
 pub const DEFAULT_PER_SNAPSHOT_MIB_S: f64 = 42.0;
@@ -96,6 +100,7 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
             Invalid::at("start", format!("start \"{s}\" is not an RFC 3339 UTC timestamp ({e}); write e.g. \"2026-01-01T00:00:00Z\""))
         })?,
     };
+    check_end(raw, start, duration)?;
     let block_size = match &raw.block_size {
         None => DEFAULT_BLOCK_SIZE,
         Some(b) => {
@@ -307,6 +312,22 @@ fn check_timeseries_step(
         ));
     }
     Ok(step.value)
+}
+
+/// `start` + `duration` within RFC 3339's years (up to 9999).
+fn check_end(raw: &RawScenario, start: SystemTime, duration: SimDuration) -> Result<(), Invalid> {
+    let start_secs = start.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let end_secs = start_secs.saturating_add(duration.0.div_ceil(1_000_000_000));
+    if end_secs <= MAX_END_UNIX_SECS {
+        return Ok(());
+    }
+    let latest = MAX_END_UNIX_SECS.saturating_sub(duration.0.div_ceil(1_000_000_000));
+    let latest = humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(latest));
+    let start_text = raw.start.as_deref().unwrap_or("2026-01-01T00:00:00Z");
+    Err(Invalid::at(
+        if raw.start.is_some() { "start" } else { "duration" },
+        format!("start \"{start_text}\" plus duration \"{}\" ends after 9999-12-31T23:59:59Z, the last instant an RFC 3339 timestamp can write; start at {latest} or earlier, or shorten the duration", raw.duration.text),
+    ))
 }
 
 fn check_duration(d: &DurationText) -> Result<SimDuration, Invalid> {

@@ -106,7 +106,7 @@ impl SweepError {
                 | SweepError::ResumeMismatch { .. }
                 | SweepError::CorruptLine { .. }
                 | SweepError::Merge(_)
-        )
+        ) || matches!(self, SweepError::Output(o) if o.is_bad_input())
     }
 
     pub(crate) fn io(

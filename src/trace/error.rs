@@ -46,6 +46,50 @@ pub enum TraceError {
         /// The underlying error.
         cause: std::io::Error,
     },
+    /// The path is a FIFO, directory, device or socket.
+    #[error("{}: cannot read the trace: it is {kind}, not a regular file; point \"path\" at a trace file (save a stream or a pipe's output to a file first)", path.display())]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is (`a FIFO (named pipe)`, `a directory`, …).
+        kind: &'static str,
+    },
+    /// The file, or its decompressed text, is larger than the limit.
+    #[error("{}: {what} holds more than {limit} B (read {bytes} B), the limit of a trace; cut the trace to the part you replay (e.g. with head) and point \"path\" at the cut", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Bytes found (or read so far).
+        bytes: u64,
+        /// The limit [B].
+        limit: u64,
+        /// `the file` or `the decompressed text`.
+        what: &'static str,
+    },
+    /// A line longer than the limit.
+    #[error("{}:{line}: the line is longer than {limit} B (64 KiB) without a line break; trace lines are a few hundred bytes, so check that the file is a text trace (not binary or a single-line export) and \"format\"", path.display())]
+    LineTooLong {
+        /// The file.
+        path: PathBuf,
+        /// Line number, starting at 1.
+        line: u64,
+        /// The limit [B].
+        limit: usize,
+    },
+    /// Gzip expanded the file more than the ratio limit allows.
+    #[error("{}:{line}: gzip expanded {compressed} B of compressed data into {decompressed} B, more than {limit} times (a decompression bomb, not a trace?); if the trace is genuine, decompress it by hand (gunzip -k FILE) and point \"path\" at the plain file, which has no ratio limit", path.display())]
+    GzipRatio {
+        /// The file.
+        path: PathBuf,
+        /// Lines read so far.
+        line: u64,
+        /// Decompressed bytes so far [B].
+        decompressed: u64,
+        /// Compressed bytes read so far [B].
+        compressed: u64,
+        /// The ratio limit.
+        limit: u64,
+    },
     /// Reading (or decompressing) failed after `line` lines.
     #[error("{}:{line}: cannot read the trace ({cause}); if the file is gzip-compressed it may be truncated or corrupt: recompress it or decompress it by hand", path.display())]
     Read {

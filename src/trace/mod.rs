@@ -3,7 +3,9 @@
 //! The model never sees files: this module reads traces and hands the
 //! model an [`IoFeedFactory`](crate::model::feed::IoFeedFactory)
 //! ([`TraceFactory`]). Layers, bottom up:
-//! - `reader`: lines of a plain or gzip file, streamed, with line numbers;
+//! - `input`: opens only regular files (never a FIFO or a device);
+//! - `reader`: lines of a plain or gzip file, streamed, with line numbers,
+//!   limits on line length, file size and gzip expansion;
 //! - one parser per format family (`vscsi`, `msr`, `cloud`, `systor`, `spc`,
 //!   `disksim`, `fio`, `blkparse`): a line → a [`Record`] in the trace's own
 //!   time base (ns), bytes, read/write, plus its device id;
@@ -22,6 +24,7 @@ pub mod error;
 mod feed;
 mod field;
 mod fio;
+pub mod input;
 mod msr;
 pub mod reader;
 mod spc;

@@ -86,14 +86,29 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
 /// any (paths resolved from the scenario's directory). Tests that run every
 /// file in `scenarios/` skip such a scenario with a visible message, so the
 /// suite passes without `../shared/traces` beside the repository.
+/// Under CI (`CI=true`) an absent trace fails the test instead: CI has the
+/// traces, and a skip there would hide every trace test.
 pub fn absent_trace(scenario: &std::path::Path) -> Option<std::path::PathBuf> {
     let text = std::fs::read_to_string(scenario).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     let dir = scenario.parent()?;
-    value["volumes"]
+    let absent = value["volumes"]
         .as_array()?
         .iter()
         .filter_map(|v| v["workload"]["trace"]["path"].as_str())
         .map(|p| dir.join(p))
-        .find(|p| !p.exists())
+        .find(|p| !p.exists())?;
+    fail_in_ci(&absent);
+    Some(absent)
+}
+
+/// Panics when `CI=true`: `missing` (under `../shared/traces`) must exist
+/// there. Outside CI the caller skips with a visible message.
+pub fn fail_in_ci(missing: &std::path::Path) {
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{} is absent, and CI=true: CI must have ../shared/traces beside the repository (the trace tests would otherwise be skipped silently)",
+            missing.display()
+        );
+    }
 }
