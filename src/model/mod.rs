@@ -15,6 +15,7 @@
 //!                                  completed (in order) ─▶ retention/storage
 //! ```
 
+pub mod admission;
 pub mod block_set;
 pub mod config;
 pub mod feed;

@@ -26,8 +26,8 @@ use crate::metrics::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
 
-/// Minimum spacing of CreateSnapshot calls on one volume (EBS_FACTS.md §3.1.4).
-pub const REQUEST_SPACING: SimDuration = SimDuration(15_000_000_000);
+pub use super::admission::REQUEST_SPACING;
+use super::admission::{Admission, CallState};
 
 /// The model's events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +159,8 @@ pub struct Simulation {
     pub(crate) io: Vec<Option<IoVolume>>,
     /// How blocks are tracked in this run.
     pub(crate) method: Method,
+    /// The rules a CreateSnapshot call must pass.
+    admission: Admission,
     pub(crate) verified: u64,
     pub(crate) mismatched_snapshots: u64,
     pub(crate) mismatched_blocks: u64,
@@ -324,6 +326,7 @@ impl Simulation {
             io,
             last_rate: vec![0.0; n_volumes],
             method,
+            admission: Admission::default(),
             verified: 0,
             mismatched_snapshots: 0,
             mismatched_blocks: 0,
@@ -370,15 +373,17 @@ impl Simulation {
         );
         if let Some(t) = slot_time(&g.schedule.times, slot + 1) {
             if t < self.horizon() {
+                // Slot instants ascend (validated); clamped all the same so
+                // that no error can be dropped.
                 sched
                     .schedule_at(
-                        t,
+                        t.max(now),
                         Event::GroupSlotDue {
                             group,
                             slot: slot + 1,
                         },
                     )
-                    .ok();
+                    .expect("clamped to now");
             }
         }
     }
@@ -407,16 +412,17 @@ impl Simulation {
         );
         if let Some(t) = slot_time(&schedule.times, slot + 1) {
             if t < self.horizon() {
-                // Slot times are strictly increasing, so `t` is in the future.
+                // Slot times are strictly increasing, so `t` is in the
+                // future; clamped all the same so that no error is dropped.
                 sched
                     .schedule_at(
-                        t,
+                        t.max(now),
                         Event::SlotDue {
                             volume,
                             slot: slot + 1,
                         },
                     )
-                    .ok();
+                    .expect("clamped to now");
             }
         }
     }
@@ -457,7 +463,9 @@ impl Simulation {
                 prepared: true,
             },
         );
-        sched.schedule_at(end, Event::PauseReleased { volume }).ok();
+        sched
+            .schedule_at(end, Event::PauseReleased { volume })
+            .expect("the pause ends after it starts");
         true
     }
 
@@ -516,20 +524,15 @@ impl Simulation {
         }
     }
 
-    /// Why a call on `volume` at `now` would be rejected, if it would.
+    /// Why a call on `volume` at `now` would be rejected, if it would: the
+    /// first refusal of the admission rules.
     fn refusal(&self, volume: usize, now: SimTime) -> Option<ErrorCode> {
-        if self.books[volume]
-            .last_call
-            .is_some_and(|t| now - t < REQUEST_SPACING)
-        {
-            Some(ErrorCode::SnapshotCreationPerVolumeRateExceeded)
-        } else if self.volumes[volume].pending.len() as u32
-            >= self.cfg.volumes[volume].pending_limit
-        {
-            Some(ErrorCode::ConcurrentSnapshotLimitExceeded)
-        } else {
-            None
-        }
+        self.admission.refusal(&CallState {
+            now,
+            last_call: self.books[volume].last_call,
+            pending: self.volumes[volume].pending.len() as u32,
+            pending_limit: self.cfg.volumes[volume].pending_limit,
+        })
     }
 
     /// One CreateSnapshot call covering `members` (one volume, or a set that
@@ -852,7 +855,7 @@ impl Simulation {
                 let due = r.requested_at + age;
                 sched
                     .schedule_at(due.max(now), Event::RetentionDue { volume })
-                    .ok();
+                    .expect("clamped to now");
             }
         }
         let still_pending = self.volumes[volume].pending.len();

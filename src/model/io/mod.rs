@@ -330,8 +330,8 @@ impl IoVolume {
         if release < self.cow_next {
             self.cow_next = release;
             sched
-                .schedule_at(release, Event::CowReleased { volume })
-                .ok();
+                .schedule_at(release.max(sched.now()), Event::CowReleased { volume })
+                .expect("clamped to now");
         }
     }
 
@@ -364,7 +364,9 @@ impl Simulation {
                 return;
             }
             if !sched.advance_if_next(next) {
-                sched.schedule_at(next, Event::IoArrival { volume }).ok();
+                sched
+                    .schedule_at(next.max(sched.now()), Event::IoArrival { volume })
+                    .expect("clamped to now");
                 return;
             }
         }
