@@ -52,6 +52,8 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
         group: String::new(),
         pool: None,
         name: name.into(),
+        group: name.into(),
+        pool: None,
         kind: "gp3".into(),
         size_bytes: 100 << 30,
         iops: 3000,
@@ -137,6 +139,9 @@ fn fixture() -> ReportData {
         pending_seconds: PendingTime::of(&[OBSERVATIONS, OBSERVATIONS].concat()),
         volumes: vec![volume("db", true), volume("logs", false)],
         groups: Vec::new(),
+        change_tracking: Default::default(),
+        fleet: Default::default(),
+        volume_groups: Vec::new(),
         scenario_source: serde_json::json!({
             "name": "fixture", "duration": "4h",
             "transfer": { "per_snapshot": "48MiB/s", "pools": [{ "name": "link", "rate": "100MiB/s" }] },

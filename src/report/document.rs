@@ -9,14 +9,21 @@
 //! Every headline number is printed from `summary.json` as read back (not
 //! recomputed), with seconds to one decimal beside the human form, so a test
 //! can check the report against the summary.
+//!
+//! A fleet (more than [`FLEET_ABOVE`] volumes) gets a Fleet section (the
+//! volume-group roll-ups of `summary.json` and the fleet figures), and its
+//! headline tables have one row per volume group and one for the fleet
+//! instead of one per volume: a thousand rows answer nothing, and every
+//! volume's own numbers stay in `summary.json`.
 
 use super::consistency;
 use super::data::ReportData;
+use super::fleet::{groups, is_fleet, FLEET_ABOVE};
 use super::markup::Block;
 use super::table::{human_bytes, human_seconds};
 use super::verdict::{quantile_cell, verdict};
 use super::ReportOptions;
-use crate::metrics::summary::{PendingTime, Quantile};
+use crate::metrics::summary::{PendingTime, Quantile, Requests, SnapshotCounts, Storage};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -41,11 +48,14 @@ pub fn bytes_cell(b: u64) -> String {
     format!("{} ({b} B)", human_bytes(b as f64))
 }
 
-/// The report's blocks; `charts` are (stem, caption, svg) in report order.
+/// The report's blocks; `charts` (the Charts section) and `fleet_charts`
+/// (the Fleet section, empty unless the run is a fleet) are
+/// (stem, caption, svg) in report order.
 pub fn blocks(
     data: &ReportData,
     opts: &ReportOptions,
     charts: Vec<(String, String, String)>,
+    fleet_charts: Vec<(String, String, String)>,
 ) -> Vec<Block> {
     let s = &data.summary;
     let mut b = vec![Block::Heading(
@@ -70,12 +80,23 @@ pub fn blocks(
     ledger(&mut b, data);
     parameters(&mut b, data);
     b.push(Block::Heading(2, "Headline answers".into()));
+    if is_fleet(data) {
+        b.push(Block::Para(format!(
+            "With {} volumes (more than {FLEET_ABOVE}), the tables below have one row per volume \
+             group (the scenario entry its volumes come from) and one for the whole fleet; every \
+             volume's own numbers are in `summary.json` (`volumes`), not in this report.",
+            s.volumes.len()
+        )));
+    }
     durations(&mut b, data, opts);
     consistency::sets(&mut b, data);
     rejections(&mut b, data);
     consistency::pauses(&mut b, data);
     latency(&mut b, data);
     storage(&mut b, data);
+    if is_fleet(data) {
+        fleet(&mut b, data, fleet_charts);
+    }
     if !charts.is_empty() {
         b.push(Block::Heading(2, "Charts".into()));
         for (stem, caption, svg) in charts {
@@ -211,6 +232,67 @@ fn set_of<'a>(src: &'a Value, name: &str, copies: bool) -> Option<&'a Value> {
     })
 }
 
+/// One row of a headline table: a volume or, for a fleet, a volume group
+/// or the whole fleet.
+struct Part<'a> {
+    name: String,
+    requests: &'a Requests,
+    snapshots: &'a SnapshotCounts,
+    pending: Option<&'a PendingTime>,
+    storage: &'a Storage,
+    /// Indices of its volumes in `summary.volumes`.
+    members: Vec<usize>,
+}
+
+/// The rows of the headline tables: every volume or, for a fleet, every
+/// volume group (`name (count)`) and then the fleet.
+fn parts(data: &ReportData) -> Vec<Part<'_>> {
+    let s = &data.summary;
+    if !is_fleet(data) {
+        return s
+            .volumes
+            .iter()
+            .enumerate()
+            .map(|(k, v)| Part {
+                name: v.name.clone(),
+                requests: &v.requests,
+                snapshots: &v.snapshots,
+                pending: v.pending_seconds.as_ref(),
+                storage: &v.storage,
+                members: vec![k],
+            })
+            .collect();
+    }
+    let g = groups(data);
+    let rollups = s
+        .volume_groups
+        .iter()
+        .enumerate()
+        .map(|(k, r)| (r, k, false));
+    rollups
+        .chain(std::iter::once((&s.fleet, usize::MAX, true)))
+        .map(|(r, k, whole)| Part {
+            name: format!("{} ({})", r.name, r.count),
+            requests: &r.requests,
+            snapshots: &r.snapshots,
+            pending: r.pending_seconds.as_ref(),
+            storage: &r.storage,
+            members: (0..s.volumes.len())
+                .filter(|&i| whole || g.of_volume[i] == k)
+                .collect(),
+        })
+        .collect()
+}
+
+/// The first column's header: `volume`, or for a fleet `group (volumes)`.
+fn part_header(data: &ReportData) -> String {
+    if is_fleet(data) {
+        "group (volumes)".into()
+    } else {
+        "volume".into()
+    }
+}
+
 fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
     b.push(Block::Heading(
         3,
@@ -236,16 +318,14 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
     .iter()
     .map(|h| h.to_string())
     .collect();
+    header[0] = part_header(data);
     if let Some(w) = opts.backup_window_seconds {
         header.push(format!("within {}", human_seconds(w)));
     }
-    let rows = data
-        .summary
-        .volumes
+    let rows = parts(data)
         .iter()
-        .enumerate()
-        .map(|(k, v)| {
-            let p = v.pending_seconds.as_ref();
+        .map(|v| {
+            let p = v.pending;
             let cell = |f: fn(&PendingTime) -> Quantile| {
                 p.map_or("-".to_string(), |p| {
                     let q = f(p);
@@ -266,7 +346,7 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
                 cell(|p| p.max),
             ];
             if let Some(w) = opts.backup_window_seconds {
-                row.push(within_window(data, k, w));
+                row.push(within_window(data, &v.members, w));
             }
             row
         })
@@ -277,12 +357,16 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
 /// `22 of 24`, and for snapshots still pending at the end but requested
 /// less than `w` before it, `(1 undecided: still pending, requested less
 /// than 4h00m before the end)`: they may yet finish inside the window.
-fn within_window(data: &ReportData, volume: usize, w: f64) -> String {
+fn within_window(data: &ReportData, members: &[usize], w: f64) -> String {
     let end = data.summary.simulated_seconds;
+    let mut member = vec![false; data.summary.volumes.len()];
+    for &k in members {
+        member[k] = true;
+    }
     let accepted: Vec<_> = data
         .snapshots
         .iter()
-        .filter(|r| r.volume == volume && r.is_accepted())
+        .filter(|r| member.get(r.volume) == Some(&true) && r.is_accepted())
         .collect();
     let within = accepted
         .iter()
@@ -305,30 +389,37 @@ fn within_window(data: &ReportData, volume: usize, w: f64) -> String {
 fn rejections(b: &mut Vec<Block>, data: &ReportData) {
     b.push(Block::Heading(3, "Do requests hit the limits?".into()));
     let vols = &data.summary.volumes;
-    let codes: BTreeSet<&str> = vols
+    let parts = parts(data);
+    let codes: BTreeSet<&str> = parts
         .iter()
         .flat_map(|v| v.requests.rejected.keys().map(String::as_str))
         .collect();
     let total: u64 = vols.iter().flat_map(|v| v.requests.rejected.values()).sum();
+    let by = if is_fleet(data) {
+        "volume group"
+    } else {
+        "volume"
+    };
     b.push(Block::Para(if total == 0 {
         "No request was rejected.".into()
     } else {
-        format!("{total} CreateSnapshot calls were rejected in all; by volume and error code:")
+        format!("{total} CreateSnapshot calls were rejected in all; by {by} and error code:")
     }));
     let mut header: Vec<String> = ["volume", "calls", "accepted"]
         .iter()
         .map(|h| h.to_string())
         .collect();
+    header[0] = part_header(data);
     header.extend(codes.iter().map(|c| format!("`{c}`")));
     header.extend(
         ["retries", "failed", "skipped", "most pending / limit"]
             .iter()
             .map(|h| h.to_string()),
     );
-    let rows = vols
+    let rows = parts
         .iter()
         .map(|v| {
-            let r = &v.requests;
+            let r = v.requests;
             let mut row = vec![v.name.clone(), r.calls.to_string(), r.accepted.to_string()];
             row.extend(
                 codes
@@ -339,12 +430,24 @@ fn rejections(b: &mut Vec<Block>, data: &ReportData) {
                 r.retries.to_string(),
                 r.failed.to_string(),
                 r.skipped.to_string(),
-                format!("{} / {}", v.snapshots.max_pending, v.pending_limit),
+                format!("{} / {}", v.snapshots.max_pending, limits(data, &v.members)),
             ]);
             row
         })
         .collect();
     b.push(Block::Table(header, rows));
+}
+
+/// The pending limit of `members`: one number, or `lo–hi` when they differ.
+fn limits(data: &ReportData, members: &[usize]) -> String {
+    let l = members
+        .iter()
+        .map(|&k| data.summary.volumes[k].pending_limit);
+    match (l.clone().min(), l.max()) {
+        (Some(lo), Some(hi)) if lo < hi => format!("{lo}–{hi}"),
+        (Some(lo), _) => lo.to_string(),
+        _ => "-".into(),
+    }
 }
 
 fn ratio(x: Option<f64>) -> String {
@@ -363,6 +466,14 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
              (DESIGN §1.6). Runs with IO-level latency show percentiles by pending level here."
                 .into(),
         ));
+        return;
+    }
+    if is_fleet(data) {
+        b.push(Block::Para(format!(
+            "Latency by pending level is measured per volume; with {} volumes its tables are \
+             left to `summary.json` (`volumes[].latency`).",
+            data.summary.volumes.len()
+        )));
         return;
     }
     for v in &data.summary.volumes {
@@ -431,10 +542,12 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
         "unfinished deltas, not yet stored",
     ];
     let vols = &data.summary.volumes;
-    let mut rows: Vec<Vec<String>> = vols
+    let mut header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    header[0] = part_header(data);
+    let mut rows: Vec<Vec<String>> = parts(data)
         .iter()
         .map(|v| {
-            let s = &v.storage;
+            let s = v.storage;
             vec![
                 v.name.clone(),
                 bytes_cell(s.final_bytes),
@@ -448,7 +561,9 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
             ]
         })
         .collect();
-    if vols.len() > 1 {
+    // A fleet's last row is the fleet roll-up, whose most stored is the
+    // peak of the sum.
+    if vols.len() > 1 && !is_fleet(data) {
         let final_bytes: u64 = vols.iter().map(|v| v.storage.final_bytes).sum();
         rows.push(vec![
             "total".into(),
@@ -473,10 +588,79 @@ fn storage(b: &mut Vec<Block>, data: &ReportData) {
             bytes_cell(vols.iter().map(|v| v.storage.pending_delta_bytes).sum()),
         ]);
     }
+    b.push(Block::Table(header, rows));
+}
+
+/// The Fleet section: the volume-group roll-ups of `summary.json`, the
+/// fleet row, and the fleet figures.
+fn fleet(b: &mut Vec<Block>, data: &ReportData, charts: Vec<(String, String, String)>) {
+    let s = &data.summary;
+    b.push(Block::Heading(2, "Fleet".into()));
+    b.push(Block::Para(format!(
+        "{} volumes in {} volume groups (one per scenario entry), from `volume_groups` and \
+         `fleet` in `summary.json`; the per-volume detail is in `summary.json` only. Time \
+         pending (request to completed) is a Kaplan–Meier estimate over every accepted snapshot \
+         of the group, unfinished ones censored at the end: `> X` means more than X. Done: \
+         completed (including later deleted); unfinished: still pending at the end; stored: \
+         at the end; to upload: delta bytes unfinished snapshots had not uploaded.",
+        s.volumes.len(),
+        s.volume_groups.len()
+    )));
+    let header = [
+        "group",
+        "count",
+        "type",
+        "done",
+        "unfinished",
+        "rejected",
+        "failed",
+        "skipped",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "mean delta",
+        "stored",
+        "to upload",
+        "$/month",
+    ];
+    let rows = s
+        .volume_groups
+        .iter()
+        .chain(std::iter::once(&s.fleet))
+        .map(|g| {
+            let q = |f: fn(&PendingTime) -> Quantile| {
+                g.pending_seconds
+                    .as_ref()
+                    .map_or("-".to_string(), |p| quantile_cell(f(p)))
+            };
+            vec![
+                g.name.clone(),
+                g.count.to_string(),
+                g.kind.clone(),
+                (g.snapshots.completed + g.snapshots.deleted).to_string(),
+                g.snapshots.pending_at_end.to_string(),
+                g.requests.rejected.values().sum::<u64>().to_string(),
+                g.requests.failed.to_string(),
+                g.requests.skipped.to_string(),
+                q(|p| p.p50),
+                q(|p| p.p95),
+                q(|p| p.p99),
+                q(|p| p.max),
+                g.mean_delta_bytes.map_or("-".into(), human_bytes),
+                bytes_cell(g.storage.final_bytes),
+                bytes_cell(g.storage.pending_upload_bytes),
+                format!("{:.2}", g.storage.final_monthly_cost_usd),
+            ]
+        })
+        .collect();
     b.push(Block::Table(
         header.iter().map(|h| h.to_string()).collect(),
         rows,
     ));
+    for (stem, caption, svg) in charts {
+        b.push(Block::Chart { stem, caption, svg });
+    }
 }
 
 /// The assumptions ledger of `summary.json`, at the top of the report.

@@ -17,6 +17,7 @@ pub mod consistency;
 pub mod data;
 pub mod document;
 pub mod files;
+pub mod fleet;
 pub mod markup;
 pub mod sweep_data;
 pub mod sweep_document;
@@ -74,19 +75,25 @@ pub fn report_files(
     opts: &ReportOptions,
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     let mut out = Vec::new();
-    let mut inline = Vec::new();
-    for fig in Figure::ALL.into_iter().filter(|f| f.applies(data)) {
+    let (mut inline, mut fleet_inline) = (Vec::new(), Vec::new());
+    let figures = Figure::ALL.into_iter().chain(Figure::FLEET);
+    for fig in figures.filter(|f| f.applies(data)) {
         let svg = fig.render(data, opts, Format::Svg)?;
         let png = fig.render(data, opts, Format::Png)?;
-        inline.push((
+        let chart = (
             fig.stem().to_string(),
-            fig.caption().to_string(),
+            fig.caption_for(data).to_string(),
             String::from_utf8_lossy(&svg).into_owned(),
-        ));
+        );
+        if fig.is_fleet() {
+            fleet_inline.push(chart);
+        } else {
+            inline.push(chart);
+        }
         out.push((format!("{}.svg", fig.stem()), svg));
         out.push((format!("{}.png", fig.stem()), png));
     }
-    let blocks = document::blocks(data, opts, inline);
+    let blocks = document::blocks(data, opts, inline, fleet_inline);
     let title = format!("Snapshot report: {}", data.summary.scenario);
     out.push((
         "report.html".into(),

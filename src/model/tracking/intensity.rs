@@ -142,7 +142,7 @@ impl CumIntensity {
     pub fn at(&self, t: SimTime) -> f64 {
         let h = self.hint.get();
         let in_piece = |i: usize| {
-            self.starts[i] <= t.0 && self.starts.get(i + 1).is_none_or(|&next| t.0 < next)
+            self.starts[i] <= t.0 && self.starts.get(i + 1).map_or(true, |&next| t.0 < next)
         };
         let i = if in_piece(h) {
             h

@@ -14,6 +14,7 @@
 //! Plotters errors never panic: they become a [`ChartError`].
 
 mod durations;
+mod fleet;
 mod latency;
 mod storage;
 mod style;
@@ -113,10 +114,19 @@ pub enum Figure {
     DurationCdf,
     /// Stored bytes and monthly cost over time.
     Storage,
+    /// Fleets: pending snapshots over time, stacked by volume group.
+    FleetPending,
+    /// Fleets: Kaplan–Meier distribution of time pending, one curve per
+    /// volume group.
+    FleetTimePending,
+    /// Fleets: each shared pool's summed upload rate in percent of its rate.
+    FleetPools,
 }
 
 impl Figure {
-    /// All figures, in report order.
+    /// The figures of the report's Charts section, in report order (the
+    /// timeline only for runs of at most
+    /// [`FLEET_ABOVE`](crate::report::fleet::FLEET_ABOVE) volumes).
     pub const ALL: [Figure; 6] = [
         Figure::Timeline,
         Figure::DurationCdf,
@@ -125,6 +135,19 @@ impl Figure {
         Figure::LatencyOverTime,
         Figure::Degradation,
     ];
+
+    /// The figures of the report's Fleet section, drawn only for runs of
+    /// more than [`FLEET_ABOVE`](crate::report::fleet::FLEET_ABOVE) volumes.
+    pub const FLEET: [Figure; 3] = [
+        Figure::FleetPending,
+        Figure::FleetTimePending,
+        Figure::FleetPools,
+    ];
+
+    /// Whether the figure belongs in the Fleet section.
+    pub fn is_fleet(self) -> bool {
+        Figure::FLEET.contains(&self)
+    }
 
     /// File stem (`timeline` → `timeline.svg`, `timeline.png`).
     pub fn stem(self) -> &'static str {
@@ -135,6 +158,9 @@ impl Figure {
             Figure::Degradation => "degradation",
             Figure::DurationCdf => "durations",
             Figure::Storage => "storage",
+            Figure::FleetPending => "fleet-pending",
+            Figure::FleetTimePending => "fleet-time-pending",
+            Figure::FleetPools => "fleet-pools",
         }
     }
 
@@ -147,6 +173,19 @@ impl Figure {
             Figure::Degradation => "Latency percentiles by the number of snapshots pending when the IO arrived.",
             Figure::DurationCdf => "Distribution of snapshot durations (request to completed).",
             Figure::Storage => "Snapshot storage kept under the retention policy, and its monthly cost at that level.",
+            Figure::FleetPending => "Snapshots pending at the start of each time-series step, summed over each volume group's volumes and stacked (first group at the bottom).",
+            Figure::FleetTimePending => "Time pending (request to completed) by volume group: the Kaplan–Meier estimate of the share of snapshots completed within t, with snapshots still pending at the end counted as censored there (pending for at least the end minus their request), not dropped; a curve ends at its group's longest observation, and one that stays below 100 % means that group's remaining snapshots outlast the run.",
+            Figure::FleetPools => "Utilisation of each shared upload pool: the summed upload rate of its member volumes, averaged over each time-series step, in percent of the pool's rate; at 100 % the pool is the bottleneck.",
+        }
+    }
+
+    /// The caption for this run: for a fleet, the throughput figure has one
+    /// line per volume group instead of per volume (pools have their own
+    /// figure there).
+    pub fn caption_for(self, data: &ReportData) -> &'static str {
+        match self {
+            Figure::Throughput if crate::report::fleet::is_fleet(data) => "Upload rate to the object store per volume group (the sum of its volumes), averaged over each time-series step; each shared pool's load is in the pool utilisation figure of the Fleet section.",
+            _ => self.caption(),
         }
     }
 
@@ -161,12 +200,23 @@ impl Figure {
     /// Whether the results hold what this figure shows.
     pub fn applies(self, data: &ReportData) -> bool {
         match self {
-            Figure::Timeline => !data.snapshots.is_empty(),
+            Figure::Timeline => !data.snapshots.is_empty() && !fleet::applies(data),
             Figure::Throughput => !data.timeseries.is_empty(),
             Figure::LatencyOverTime => data.has_io_series(),
             Figure::Degradation => data.has_latency(),
             Figure::DurationCdf => data.snapshots.iter().any(|s| s.duration_seconds.is_some()),
             Figure::Storage => !data.storage.is_empty(),
+            Figure::FleetPending => fleet::applies(data) && !data.timeseries.is_empty(),
+            Figure::FleetTimePending => {
+                fleet::applies(data) && data.snapshots.iter().any(|s| s.is_accepted())
+            }
+            Figure::FleetPools => {
+                fleet::applies(data)
+                    && !data.timeseries.is_empty()
+                    && !crate::report::fleet::pool_utilisation(data)
+                        .parts
+                        .is_empty()
+            }
         }
     }
 
@@ -202,6 +252,9 @@ impl Figure {
             Figure::Degradation => latency::draw_degradation(root, data),
             Figure::DurationCdf => durations::draw_duration_cdf(root, data, opts),
             Figure::Storage => storage::draw_storage(root, data),
+            Figure::FleetPending => fleet::draw_fleet_pending(root, data),
+            Figure::FleetTimePending => fleet::draw_fleet_time_pending(root, data),
+            Figure::FleetPools => fleet::draw_fleet_pools(root, data),
         }
     }
 }

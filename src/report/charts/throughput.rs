@@ -1,10 +1,14 @@
 //! Upload throughput over time: each volume's mean upload rate per
 //! time-series step, plus one line per shared pool (the sum of its member
 //! volumes). With more than six volumes only the total and the pools are
-//! drawn, so the chart stays readable.
+//! drawn, so the chart stays readable; for a fleet (more than
+//! [`FLEET_ABOVE`](crate::report::fleet::FLEET_ABOVE) volumes) one line per
+//! volume group, the pools having a figure of their own there
+//! (utilisation, in the Fleet section).
 
 use super::{bytes_scale, de, headroom, legend, mesh, run_time_scale, styled_line, title, Drawn};
 use crate::report::data::ReportData;
+use crate::report::fleet::{is_fleet, pool_members, upload_by_group};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::collections::BTreeMap;
@@ -51,6 +55,14 @@ pub(crate) fn draw_throughput<DB: DrawingBackend>(
 
 /// (label, [(time [s], rate [B/s])]) for every line of the chart.
 fn series(data: &ReportData) -> Vec<(String, Vec<(f64, f64)>)> {
+    if is_fleet(data) {
+        let groups = upload_by_group(data);
+        return groups
+            .parts
+            .into_iter()
+            .map(|(name, rates)| (name, groups.times.iter().copied().zip(rates).collect()))
+            .collect();
+    }
     let volumes = &data.summary.volumes;
     let mut per_volume: Vec<Vec<(f64, f64)>> = vec![Vec::new(); volumes.len()];
     for r in &data.timeseries {
@@ -69,7 +81,7 @@ fn series(data: &ReportData) -> Vec<(String, Vec<(f64, f64)>)> {
             sum(data, |_| true),
         ));
     }
-    for (pool, members) in pools(data) {
+    for (pool, members) in pool_members(data) {
         out.push((format!("pool {pool}"), sum(data, |v| members.contains(&v))));
     }
     out
@@ -87,36 +99,4 @@ fn sum(data: &ReportData, member: impl Fn(usize) -> bool) -> Vec<(f64, f64)> {
     let mut v: Vec<(f64, f64)> = by_time.into_values().collect();
     v.sort_by(|a, b| a.0.total_cmp(&b.0));
     v
-}
-
-/// Shared pools of the scenario and the indices of their member volumes.
-/// Membership comes from the echoed scenario: a volume entry with `pool`
-/// names one volume, or `count` volumes `name-1` … `name-N`.
-fn pools(data: &ReportData) -> BTreeMap<String, Vec<usize>> {
-    let mut out: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let src = &data.summary.scenario_source;
-    let Some(entries) = src.get("volumes").and_then(|v| v.as_array()) else {
-        return out;
-    };
-    for e in entries {
-        let (Some(name), Some(pool)) = (
-            e.get("name").and_then(|n| n.as_str()),
-            e.get("pool").and_then(|p| p.as_str()),
-        ) else {
-            continue;
-        };
-        let counted = e.get("count").and_then(|c| c.as_u64()).unwrap_or(1) > 1;
-        let members = out.entry(pool.to_string()).or_default();
-        for (k, v) in data.summary.volumes.iter().enumerate() {
-            let stamped = counted
-                && v.name
-                    .strip_prefix(name)
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|n| n.parse::<u64>().is_ok());
-            if v.name == name || stamped {
-                members.push(k);
-            }
-        }
-    }
-    out
 }
