@@ -49,8 +49,6 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             .collect(),
     };
     VolumeSummary {
-        group: String::new(),
-        pool: None,
         name: name.into(),
         group: name.into(),
         pool: None,
@@ -120,9 +118,6 @@ const OBSERVATIONS: [Observation; 3] = [
 /// Two volumes over 4 h, hourly steps of 15 minutes.
 fn fixture() -> ReportData {
     let summary = RunSummary {
-        change_tracking: Default::default(),
-        fleet: Default::default(),
-        volume_groups: Vec::new(),
         schema_version: snapsim::metrics::SUMMARY_SCHEMA_VERSION,
         snapsim_version: "0.1.0".into(),
         scenario: "fixture".into(),

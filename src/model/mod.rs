@@ -197,9 +197,29 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
         }
         let limit = u128::from(v.pending_limit);
         let b = u128::from(blocks);
+        // A delta list holds at most the used blocks (the first snapshot)
+        // or the blocks the writes between two snapshots can change (each
+        // write spans at most `size / block + 1` blocks; a trace, the whole
+        // volume).
+        let interval_secs = match &v.schedule.times {
+            config::Times::Every { interval, .. } => interval.as_secs_f64(),
+            _ => secs,
+        };
+        let touched: f64 = v
+            .writes
+            .iter()
+            .map(|w| w.arrival.max_rate().per_sec * interval_secs * (w.size.0 / bs + 2) as f64)
+            .sum();
+        let delta_max = if v.trace.is_some() {
+            b
+        } else {
+            u128::from(v.used.0.div_ceil(bs))
+                .max(touched.min(blocks as f64) as u128)
+                .min(b)
+        };
         // Dirty set, one remaining set and one delta list per pending
         // snapshot.
-        exact_state += b / 8 * (2 + limit) + b * 4 * limit;
+        exact_state += b / 8 * (2 + limit) + delta_max * 4 * limit;
         if cfg.verify {
             // Current versions, last image, expected image per pending one.
             exact_state += b * 8 * (2 + limit);
@@ -251,9 +271,7 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
             tracking::Method::Sampled(size)
         }
         tracking::Choice::Auto => {
-            if exact_state + exact_lists > u128::from(tracking::AUTO_BUDGET_BYTES)
-                && obstacle.is_none()
-            {
+            if exact_state > u128::from(tracking::AUTO_BUDGET_BYTES) && obstacle.is_none() {
                 tracking::Method::Sampled(statistical_size)
             } else {
                 tracking::Method::Exact

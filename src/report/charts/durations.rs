@@ -57,7 +57,7 @@ pub(crate) fn draw_duration_cdf<DB: DrawingBackend>(
         }
         styled_line(
             &mut chart,
-            &points,
+            &super::thin(&points, super::THIN_BINS),
             i,
             &format!("{label} (n = {})", d.len()),
         )?;

@@ -341,3 +341,71 @@ mod tests {
         assert_eq!(tidy(12.0), "12");
     }
 }
+
+/// Most x-bins a line keeps (see [`thin`]).
+pub(crate) const THIN_BINS: usize = 1500;
+
+/// A line of more than `4 × bins` points reduced to, per x-bin, its first,
+/// lowest, highest and last point in their order: the drawn envelope is
+/// the same at the chart's resolution, and a fleet's month (hundreds of
+/// thousands of storage changes) stays a few hundred kilobytes of SVG.
+/// Shorter lines are returned unchanged, so small runs draw exactly as
+/// before.
+pub(crate) fn thin(points: &[(f64, f64)], bins: usize) -> std::borrow::Cow<'_, [(f64, f64)]> {
+    if points.len() <= 4 * bins || bins == 0 {
+        return std::borrow::Cow::Borrowed(points);
+    }
+    let (lo, hi) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.0), b.max(p.0))
+        });
+    let width = ((hi - lo) / bins as f64).max(f64::MIN_POSITIVE);
+    let bin_of = |x: f64| (((x - lo) / width) as usize).min(bins - 1);
+    let mut out = Vec::with_capacity(4 * bins);
+    let mut start = 0;
+    while start < points.len() {
+        let b = bin_of(points[start].0);
+        let mut end = start;
+        while end < points.len() && bin_of(points[end].0) == b {
+            end += 1;
+        }
+        let run = &points[start..end];
+        let (mut imin, mut imax) = (0, 0);
+        for (i, p) in run.iter().enumerate() {
+            if p.1 < run[imin].1 {
+                imin = i;
+            }
+            if p.1 > run[imax].1 {
+                imax = i;
+            }
+        }
+        let mut keep = vec![0, imin, imax, run.len() - 1];
+        keep.sort_unstable();
+        keep.dedup();
+        out.extend(keep.into_iter().map(|i| run[i]));
+        start = end;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod thin_tests {
+    use super::*;
+
+    #[test]
+    fn short_lines_are_kept_and_long_ones_keep_their_envelope() {
+        let short: Vec<(f64, f64)> = (0..100).map(|i| (i as f64, (i % 7) as f64)).collect();
+        assert_eq!(thin(&short, 50).as_ref(), short.as_slice());
+        let long: Vec<(f64, f64)> = (0..100_000)
+            .map(|i| (i as f64, ((i * 37) % 1000) as f64))
+            .collect();
+        let t = thin(&long, 100);
+        assert!(t.len() <= 400, "{}", t.len());
+        assert_eq!(t.first(), long.first());
+        assert_eq!(t.last(), long.last());
+        let max = |v: &[(f64, f64)]| v.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        assert_eq!(max(&t), max(&long));
+        assert!(t.windows(2).all(|w| w[0].0 <= w[1].0));
+    }
+}

@@ -46,7 +46,7 @@ pub(crate) fn draw_storage<DB: DrawingBackend>(
         &format!("stored [{}]", bs.unit),
     )?;
     for (i, (label, points)) in lines.iter().enumerate() {
-        let scaled: Vec<(f64, f64)> = points
+        let scaled: Vec<(f64, f64)> = super::thin(points, super::THIN_BINS)
             .iter()
             .map(|&(t, b)| (t / ts.div, b / bs.div))
             .collect();
@@ -55,7 +55,7 @@ pub(crate) fn draw_storage<DB: DrawingBackend>(
     legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
 
     let price = data.summary.usd_per_gb_month;
-    let cost: Vec<(f64, f64)> = total
+    let cost: Vec<(f64, f64)> = super::thin(&total, super::THIN_BINS)
         .iter()
         .map(|&(t, b)| (t / ts.div, b / 1e9 * price))
         .collect();
