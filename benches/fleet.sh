@@ -37,13 +37,13 @@ exact_pool() {
 import json, sys
 n, out = int(sys.argv[1]), sys.argv[2]
 json.dump({
-    "name": f"exact-pool-{n}", "seed": 5, "duration": "1d", "timeseries_step": "1h",
+    "name": f"exact-pool-{n}", "seed": 5, "duration": "12h", "timeseries_step": "1h",
     "change_tracking": "exact",
     "transfer": {"per_snapshot": "42MiB/s", "sharing": "fair",
                  "pools": [{"name": "link", "rate": "1GiB/s"}]},
     "volumes": [{"name": "v", "count": n, "type": "gp3", "size": "50GiB", "used": "10GiB",
                  "pool": "link",
-                 "workload": {"writes": {"rate": "40/s", "size": "16KiB",
+                 "workload": {"writes": {"rate": "10/s", "size": "16KiB",
                                          "pattern": {"zipf": {"exponent": 1.1}}}},
                  "snapshots": {"every": "1h", "first_at": "5m", "jitter": "10m", "retain": 24}}],
 }, open(out, "w"))
