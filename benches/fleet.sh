@@ -53,7 +53,9 @@ PY
 # Runs a scenario; prints "wall_s rss_mib events writes".
 measure() {
     local scenario=$1 out=$tmp/out-$RANDOM
-    /usr/bin/time -f "%e %M" -o "$tmp/time" pin "$bin" run "$scenario" --out "$out" --quiet --no-report >/dev/null
+    local cmd=("$bin" run "$scenario" --out "$out" --quiet --no-report)
+    if command -v taskset >/dev/null; then cmd=(taskset -c 0 "${cmd[@]}"); fi
+    /usr/bin/time -f "%e %M" -o "$tmp/time" "${cmd[@]}" >/dev/null
     python3 - "$tmp/time" "$out/summary.json" <<'PY'
 import json, sys
 wall, rss_kb = open(sys.argv[1]).read().split()[-2:]

@@ -146,6 +146,12 @@ pub struct SampledWrites {
     streams: Vec<Stream>,
     /// Everything before this has been taken out.
     advanced_to: SimTime,
+    /// No draw of any stream comes before this instant (a lower bound,
+    /// recomputed whenever draws are taken out or added): advancing to an
+    /// earlier instant needs no look at Λ. Rate changes of a fleet's shared
+    /// pool advance every uploading volume at every event, so this check is
+    /// most calls.
+    next_due: SimTime,
 }
 
 impl SampledWrites {
@@ -193,10 +199,13 @@ impl SampledWrites {
                 }
             })
             .collect();
-        SampledWrites {
+        let mut w = SampledWrites {
             streams,
             advanced_to: SimTime::ZERO,
-        }
+            next_due: SimTime::ZERO,
+        };
+        w.next_due = w.earliest_due();
+        w
     }
 
     /// Appends every sampled write before `t` to `out` (per stream in time
@@ -206,6 +215,11 @@ impl SampledWrites {
             return;
         }
         self.advanced_to = t;
+        // A draw at `next_due` is taken out by an advance to any later
+        // instant, so up to and including it nothing is due.
+        if t <= self.next_due {
+            return;
+        }
         for s in &mut self.streams {
             let limit = s.lambda.at(t);
             match &mut s.kind {
@@ -229,6 +243,7 @@ impl SampledWrites {
                 }
             }
         }
+        self.next_due = self.earliest_due();
     }
 
     /// A snapshot fixed its point in time at `t` (after [`Self::advance`]
@@ -246,6 +261,26 @@ impl SampledWrites {
                 runs.push_run(fresh);
             }
         }
+        self.next_due = self.earliest_due();
+    }
+
+    /// The earliest instant of any stream's next draw.
+    fn earliest_due(&self) -> SimTime {
+        self.streams
+            .iter()
+            .map(|s| {
+                let u = match &s.kind {
+                    Kind::Random { runs, .. } => runs.heads.peek().map(|r| f64::from_bits(r.0 .0)),
+                    Kind::Sequential { .. } => seq_peek(&s.kind).map(|(u, _)| u),
+                };
+                // The first instant Λ reaches u, less one: the draw comes
+                // strictly after `next_due`.
+                u.map_or(SimTime::MAX, |u| {
+                    SimTime(s.lambda.time_of(u).0.saturating_sub(1))
+                })
+            })
+            .min()
+            .unwrap_or(SimTime::MAX)
     }
 
     /// Expected writes in `[from, to)`, over all streams.
