@@ -18,7 +18,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pin() { if command -v taskset >/dev/null; then taskset -c 0 "$@"; else "$@"; fi; }
 
-# A scenario with every volume count multiplied by $2 (and its name changed).
+# A scenario with every volume count and pool rate multiplied by $2 (and
+# its name changed): the same fleet, k times over.
 scaled() {
     python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
@@ -27,6 +28,10 @@ s = json.load(open(src))
 s["name"] = f'{s["name"]}-x{k}'
 for v in s["volumes"]:
     v["count"] = v.get("count", 1) * k
+import re
+for p in s.get("transfer", {}).get("pools", []):
+    num, unit = re.match(r"([0-9.]+)(.*)", p["rate"]).groups()
+    p["rate"] = f"{float(num) * k:g}{unit}"
 json.dump(s, open(out, "w"))
 PY
 }
