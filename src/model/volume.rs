@@ -407,16 +407,8 @@ impl VolumeState {
         if self.versions.is_some() {
             self.capture_uploaded(at);
         }
-        if let Some(sample) = self.sample.take() {
-            // Statistical tracking of an explicit write (a trace): only its
-            // sampled blocks are tracked.
-            for slot in sample.slots_in(first, last) {
-                self.dirty.insert(u64::from(slot));
-                if !self.pending.is_empty() {
-                    self.copy_on_write(at, u64::from(slot));
-                }
-            }
-            self.sample = Some(sample);
+        if self.sample.is_some() {
+            self.apply_sampled_write(at, first, last);
             return;
         }
         for b in first..=last {
@@ -431,6 +423,24 @@ impl VolumeState {
         if let Some(v) = &mut self.versions {
             v.next += 1;
         }
+    }
+
+    /// Statistical tracking of an explicit write (a trace) over blocks
+    /// `first..=last`: only its sampled blocks are tracked. Kept out of line
+    /// so that the exact path stays as it was.
+    #[cold]
+    #[inline(never)]
+    fn apply_sampled_write(&mut self, at: SimTime, first: u64, last: u64) {
+        let Some(sample) = self.sample.take() else {
+            return;
+        };
+        for slot in sample.slots_in(first, last) {
+            self.dirty.insert(u64::from(slot));
+            if !self.pending.is_empty() {
+                self.copy_on_write(at, u64::from(slot));
+            }
+        }
+        self.sample = Some(sample);
     }
 
     /// A write to block `b` at `at`: every pending snapshot that still needs
