@@ -37,6 +37,10 @@ enum Command {
         /// holds exactly the volume's contents at its point in time.
         #[arg(long)]
         verify: bool,
+        /// Run even beyond the work limit (2e10 simulated operations, about
+        /// half an hour) and with a 64 GiB memory budget instead of 8 GiB.
+        #[arg(long)]
+        allow_large: bool,
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
@@ -70,6 +74,10 @@ enum Command {
         /// Scenario files (JSON).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Accept runs beyond the work limit (2e10 simulated operations, about
+        /// half an hour) and with a 64 GiB memory budget instead of 8 GiB.
+        #[arg(long)]
+        allow_large: bool,
     },
     /// Run a scenario's sweep: every point and replication, in parallel.
     Sweep {
@@ -92,6 +100,11 @@ enum Command {
         /// Stop at the first failed run.
         #[arg(long)]
         fail_fast: bool,
+        /// Run every point even beyond the work limit (2e10 simulated operations, about
+        /// half an hour, per run; 2e12 for the whole sweep) and with a 64 GiB memory budget instead of 8 GiB.
+        #[arg(long)]
+        allow_large: bool,
+
         /// Print nothing on success, and no progress bar.
         #[arg(long, short)]
         quiet: bool,
@@ -177,6 +190,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             out,
             seed,
             verify,
+            allow_large,
             quiet,
             no_report,
             backup_window,
@@ -190,7 +204,11 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
                 Some(_) => Some(false),
                 None => None,
             };
-            run_scenario(&scenario, out, seed, verify, quiet, report, rows)
+            let checks = Checks {
+                verify,
+                allow_large,
+            };
+            run_scenario(&scenario, out, seed, checks, quiet, report, rows)
         }
         Command::Report {
             dir,
@@ -203,7 +221,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             },
             quiet,
         ),
-        Command::Validate { files } => validate(&files),
+        Command::Validate { files, allow_large } => validate(&files, allow_large),
         Command::Sweep {
             scenario,
             threads,
@@ -211,6 +229,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             shard,
             resume,
             fail_fast,
+            allow_large,
             quiet,
         } => {
             let shard = shard
@@ -218,7 +237,10 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
                 .map(Shard::parse)
                 .transpose()
                 .map_err(sweep_failure)?;
-            let plan = Plan::load(&scenario).map_err(sweep_failure)?;
+            let mut plan = Plan::load(&scenario).map_err(sweep_failure)?;
+            plan.allow_large = allow_large;
+            // Refuse what no run would accept before creating the folder.
+            plan.estimate().map_err(sweep_failure)?;
             let out =
                 out.unwrap_or_else(|| Path::new("results").join(format!("{}-sweep", plan.name)));
             report::atomic::prepare(&out)
@@ -280,11 +302,20 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
     }
 }
 
+/// The run options that change what the model checks.
+#[derive(Clone, Copy, Debug)]
+struct Checks {
+    /// `--verify`.
+    verify: bool,
+    /// `--allow-large`.
+    allow_large: bool,
+}
+
 fn run_scenario(
     path: &Path,
     out: Option<PathBuf>,
     seed: Option<u64>,
-    verify: bool,
+    checks: Checks,
     quiet: bool,
     report: Option<ReportOptions>,
     by_volume: Option<bool>,
@@ -306,7 +337,8 @@ fn run_scenario(
     if let Some(s) = seed {
         cfg.seed = s;
     }
-    cfg.verify = verify;
+    cfg.verify = checks.verify;
+    cfg.allow_large |= checks.allow_large;
     let out = out.unwrap_or_else(|| Path::new("results").join(&sc.name));
     // Refuse a foreign folder before simulating, not after.
     report::atomic::check(&out)
@@ -414,7 +446,7 @@ fn print_warnings(path: &Path, warnings: &[scenario::Warning]) {
     }
 }
 
-fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
+fn validate(files: &[PathBuf], allow_large: bool) -> std::result::Result<(), Failure> {
     let mut bad = 0;
     for f in files {
         let loaded = scenario::load(f).and_then(|sc| {
@@ -422,7 +454,8 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
             scenario::sweep_definition(&sc.source, &origin).map(|def| (sc, def))
         });
         match loaded {
-            Ok((sc, def)) => {
+            Ok((mut sc, def)) => {
+                sc.config.allow_large |= allow_large;
                 // The same resource guard as `run`: validate refuses exactly
                 // what run would refuse.
                 let plan = match crate::model::plan(&sc.config) {
@@ -433,20 +466,43 @@ fn validate(files: &[PathBuf]) -> std::result::Result<(), Failure> {
                         continue;
                     }
                 };
+                let sweep = match def {
+                    None => String::new(),
+                    Some(d) => {
+                        // Every point as `sweep` plans it.
+                        let estimate =
+                            Plan::from_source(sc.source.clone(), &f.display().to_string())
+                                .and_then(|mut p| {
+                                    p.allow_large = allow_large;
+                                    p.estimate()
+                                });
+                        match estimate {
+                            Ok(e) => format!(
+                                ", sweep of {} points and up to {} runs, about {:.1e} simulated operations in all",
+                                d.points(),
+                                e.runs,
+                                e.work as f64
+                            ),
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                bad += 1;
+                                continue;
+                            }
+                        }
+                    }
+                };
                 report_traces(&sc.config);
                 print_warnings(f, &sc.warnings);
                 let n = sc.config.volumes.len();
-                let sweep = def
-                    .map(|d| format!(", sweep of {} points", d.points()))
-                    .unwrap_or_default();
                 println!(
-                    "ok: {} ({}, {} volume{}{sweep}, {}, about {} MiB)",
+                    "ok: {} ({}, {} volume{}, {}, about {} MiB and {:.1e} simulated operations{sweep})",
                     f.display(),
                     sc.name,
                     n,
                     if n == 1 { "" } else { "s" },
                     plan.method.describe(),
-                    plan.memory.total().div_ceil(1 << 20)
+                    plan.memory.total().div_ceil(1 << 20),
+                    plan.work.total() as f64,
                 );
             }
             Err(e) => {

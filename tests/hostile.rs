@@ -379,6 +379,24 @@ fn hostile_traces_end_promptly_with_a_located_error() {
     let s = trace_scenario(d, "trace-binary.json", &binary);
     refused_run(&s, &["binary.bin:", "line"]);
 
+    // Two IOs 1 ms apart, looped with a time scale that shrinks the span
+    // to nothing: every lap would land at the same instant, forever.
+    let short = d.join("short.csv");
+    std::fs::write(
+        &short,
+        format!("{msr_line}128166372003071629,src1,0,Write,8192,4096,100\n"),
+    )
+    .unwrap();
+    let s = trace_scenario(d, "trace-loop-scaled-to-zero.json", &short);
+    refused_run(
+        &s,
+        &["volumes[0].workload.trace", "time_scale", "less than 1 ns"],
+    );
+
+    // The same short trace looped for a century at real time: 3e12 laps.
+    let s = trace_scenario(d, "trace-loop-a-century.json", &short);
+    refused_run(&s, &["trace lines", "drop \"loop\"", "--allow-large"]);
+
     let truncated = d.join("cut.csv.gz");
     gzip(
         &truncated,
@@ -538,4 +556,204 @@ fn report_refuses_a_fifo_among_the_results() {
         2,
         &["summary.json", "FIFO"],
     );
+}
+
+/// Scenarios whose work (simulated operations) or peak rates are beyond
+/// reason: refused by `validate` and `run` alike with the numbers and the
+/// fix, before anything is allocated or written.
+#[test]
+fn work_beyond_the_limit_is_refused_with_the_numbers_and_the_fix() {
+    for (file, needles) in [
+        (
+            "work-writes-beyond-limit.json",
+            &[
+                "3.2e10 writes",
+                "2.0e10",
+                "\"change_tracking\": \"statistical\"",
+                "--allow-large",
+            ][..],
+        ),
+        (
+            "work-fleet-exact-month.json",
+            &["20 volume(s) over 30 days", "writes", "statistical"],
+        ),
+        (
+            "work-io-fidelity-beyond-limit.json",
+            &["IOs", "flow fidelity", "--allow-large"],
+        ),
+        (
+            "work-onoff-microsecond-phases.json",
+            &["phase changes", "lengthen the on and off periods"],
+        ),
+        (
+            "onoff-nanosecond-phase.json",
+            &[
+                "volumes[0].workload.writes.arrival.onoff.on (line 1",
+                "at least 1us",
+            ],
+        ),
+        (
+            "write-rate-1e9.json",
+            &["volumes[0].workload.writes.rate (line 1", "10,000,000/s"],
+        ),
+        (
+            "read-rate-beyond-limit.json",
+            &["volumes[0].workload.reads.rate (line 1", "10,000,000/s"],
+        ),
+        (
+            "daily-peak-beyond-limit.json",
+            &[
+                "volumes[0].workload.writes.arrival (line 1",
+                "peak rate",
+                "1.000e8/s",
+            ],
+        ),
+        (
+            "steps-rate-beyond-limit.json",
+            &[
+                "volumes[0].workload.writes.arrival.steps[0].rate (line 1",
+                "10,000,000/s",
+            ],
+        ),
+        (
+            "sinusoid-peak-beyond-limit.json",
+            &["volumes[0].workload.writes.arrival (line 1", "1.350e7/s"],
+        ),
+        (
+            "pool-bandwidth-beyond-limit.json",
+            &["transfer.pools[0].rate (line 1", "1PiB/s"],
+        ),
+        (
+            "timeseries-step-1ns.json",
+            &["timeseries_step (line 1", "1,000,000 steps"],
+        ),
+        (
+            "bandwidth-beyond-limit.json",
+            &["transfer.per_snapshot (line 1", "1PiB/s"],
+        ),
+        (
+            "retries-every-nanosecond.json",
+            &[
+                "snapshot requests",
+                "lower the retry `max`",
+                "--allow-large",
+            ],
+        ),
+    ] {
+        let mut all = vec![file];
+        all.extend_from_slice(needles);
+        refused_run(&fixture(file), &all);
+    }
+}
+
+/// `--allow-large` is the explicit way past the work limit: `validate`
+/// accepts what it refused without it (nothing is run here).
+#[test]
+fn allow_large_lifts_the_work_limit() {
+    for file in [
+        "work-writes-beyond-limit.json",
+        "work-onoff-microsecond-phases.json",
+        "sweep-point-beyond-limit.json",
+        "sweep-total-beyond-limit.json",
+    ] {
+        let f = fixture(file);
+        expect(
+            file,
+            &["validate", f.to_str().unwrap()],
+            2,
+            &["--allow-large"],
+        );
+        let out = expect(
+            file,
+            &["validate", "--allow-large", f.to_str().unwrap()],
+            0,
+            &[],
+        );
+        assert!(!out.contains("error"), "{file}: {out}");
+    }
+}
+
+/// A sweep whose runs are each fine but whose total is beyond the sweep
+/// limit is refused before its folder is made.
+#[test]
+fn a_sweep_beyond_the_total_work_limit_is_refused_before_it_starts() {
+    let f = fixture("sweep-total-beyond-limit.json");
+    let tmp = scratch();
+    let out = tmp.path().join("out");
+    expect(
+        "sweep-total-beyond-limit.json",
+        &[
+            "sweep",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+        2,
+        &["160 runs", "2.0e12", "--shard", "--allow-large"],
+    );
+    assert!(!out.exists());
+    // One point beyond the single-run limit refuses the whole sweep, and
+    // names the point (`run` of the file simulates the base point only).
+    let p = fixture("sweep-point-beyond-limit.json");
+    for cmd in ["sweep", "validate"] {
+        let mut args = vec![cmd, p.to_str().unwrap()];
+        if cmd == "sweep" {
+            args.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+        }
+        expect(
+            &format!("{cmd} sweep-point-beyond-limit.json"),
+            &args,
+            2,
+            &["sweep point 1", "9000000/s", "3.2e10 writes"],
+        );
+    }
+    assert!(!out.exists());
+    expect(
+        "validate sweep-total-beyond-limit.json",
+        &["validate", f.to_str().unwrap()],
+        2,
+        &["the sweep needs about 2.1e12"],
+    );
+}
+
+/// Writes beyond what the volume can serve at IO fidelity: the queue
+/// reaches its bound within the first minute, the volume is reported as
+/// overloaded (with the share of IOs that never completed), and the run
+/// ends normally in bounded time and memory instead of queueing without
+/// limit.
+#[test]
+fn an_overloaded_volume_at_io_fidelity_ends_with_an_overloaded_result() {
+    let f = fixture("io-overloaded.json");
+    let tmp = scratch();
+    let out = tmp.path().join("out");
+    let (code, stdout, err) = run_limited(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--no-report",
+        ],
+        "io-overloaded.json",
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(stdout.contains("Volume v is overloaded"), "{stdout}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let st = &summary["volumes"][0]["station"];
+    let at = st["overloaded_at_seconds"].as_f64().expect("overloaded");
+    // 20,000 writes/s against 3,000 IOPS: the queue grows by 17,000 IOs/s
+    // and reaches its bound of 1,000,000 IOs after about 59 s.
+    assert!((50.0..70.0).contains(&at), "overloaded at {at} s");
+    let submitted = st["submitted"].as_u64().unwrap();
+    let completed = st["completed"].as_u64().unwrap();
+    let shed = st["shed"].as_u64().unwrap();
+    let never = st["never_completed_fraction"].as_f64().unwrap();
+    assert!(shed > 0 && shed < submitted);
+    assert!((never - (submitted - completed) as f64 / submitted as f64).abs() < 1e-12);
+    // Roughly 3.6 M arrivals over 3 min, of which at most the bound plus
+    // what the volume served were queued.
+    assert!((3_400_000..3_800_000).contains(&submitted), "{submitted}");
+    assert!(submitted - shed <= 1_000_000 + completed);
 }

@@ -62,4 +62,19 @@ pub struct StationStats {
     pub mean_latency_us: f64,
     /// Time-average number of foreground IOs in the station [IOs].
     pub mean_in_station: f64,
+    /// Foreground IOs that arrived at the volume, shed ones included.
+    #[serde(default)]
+    pub submitted: u64,
+    /// Of them, not queued because the volume was overloaded.
+    #[serde(default)]
+    pub shed: u64,
+    /// Share of the submitted IOs that did not complete within the run
+    /// (shed, or still queued or in service at the horizon) [0, 1].
+    #[serde(default)]
+    pub never_completed_fraction: f64,
+    /// When the volume's IO queue reached its bound and the volume became
+    /// overloaded [s since start]; absent if it never did. Latency figures
+    /// then cover only the IOs queued before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overloaded_at_seconds: Option<f64>,
 }

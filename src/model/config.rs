@@ -33,6 +33,9 @@ pub struct SimConfig {
     pub warmup: SimDuration,
     /// How changed blocks are tracked (resolved by [`super::plan`]).
     pub change_tracking: super::tracking::Choice,
+    /// Lift the work limit and raise the memory budget (the user means a
+    /// run beyond the default bounds: `--allow-large` or `"allow_large"`).
+    pub allow_large: bool,
 }
 
 /// How much of the foreground IO is simulated.

@@ -52,6 +52,10 @@ pub trait IoFeedFactory: Send + Sync + fmt::Debug {
     /// A short description for reports (format and file name).
     fn describe(&self) -> String;
 
+    /// Lines (records) one run reads, every lap of a looping replay
+    /// included: the work estimate of a run counts them.
+    fn lines_per_run(&self) -> u128;
+
     /// What the source holds and what it skipped, for the run summary.
     fn stats(&self) -> crate::metrics::summary::TraceStats;
 }

@@ -31,6 +31,7 @@ pub mod transfer;
 pub mod units;
 pub mod volume;
 pub mod volume_type;
+pub mod work;
 pub mod workload;
 pub mod zipf;
 
@@ -47,6 +48,9 @@ pub const USD_PER_GB_MONTH: f64 = 0.05;
 
 /// Most memory a run may plan to use for block state [B].
 pub const MEMORY_BUDGET_BYTES: u64 = 8 << 30;
+
+/// The memory budget when the run allows large work ([`SimConfig::allow_large`]) [B].
+pub const LARGE_MEMORY_BUDGET_BYTES: u64 = 64 << 30;
 
 /// Descriptive metadata carried into the summary untouched.
 #[derive(Clone, Debug, Default)]
@@ -82,6 +86,18 @@ pub enum ModelError {
     /// A trace could not be opened or stopped on bad input.
     #[error("{0}")]
     Trace(String),
+    /// The run would need more simulated operations than [`work::MAX_WORK`].
+    #[error("the scenario needs about {total} simulated operations ({what}), more than the limit of {limit} (about half an hour of CPU); {fix}, or pass --allow-large (or set \"allow_large\": true) if you mean it")]
+    TooMuchWork {
+        /// The parts, in words.
+        what: String,
+        /// Estimated operations, in scientific notation.
+        total: String,
+        /// The limit, in scientific notation.
+        limit: String,
+        /// How to shrink the run.
+        fix: String,
+    },
     /// A volume has more blocks than a block index can address.
     #[error("volume `{volume}` has {blocks} blocks of {block_size} B, more than 2^32; use a larger block_size")]
     TooManyBlocks {
@@ -103,6 +119,8 @@ pub struct Plan {
     pub method: tracking::Method,
     /// Memory estimate [B], by part.
     pub memory: MemoryEstimate,
+    /// Work estimate [operations], by part.
+    pub work: work::WorkEstimate,
 }
 
 /// Memory a run is expected to need, by what grows [B].
@@ -118,6 +136,8 @@ pub struct MemoryEstimate {
     pub records: u64,
     /// The per-volume time series.
     pub timeseries: u64,
+    /// IO queues at IO fidelity, at their bound ([`io::queue_bound`]).
+    pub io_queues: u64,
 }
 
 impl MemoryEstimate {
@@ -127,6 +147,7 @@ impl MemoryEstimate {
             .saturating_add(self.retained_lists)
             .saturating_add(self.records)
             .saturating_add(self.timeseries)
+            .saturating_add(self.io_queues)
     }
 }
 
@@ -288,19 +309,44 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
         retained_lists: clamp(lists),
         records: clamp(requests * u128::from(RECORD_BYTES)),
         timeseries: clamp(rows * row_bytes),
+        io_queues: if cfg.fidelity == config::Fidelity::Io {
+            let n = cfg.volumes.len();
+            (io::queue_bound(n) as u64 * n as u64).saturating_mul(io::QUEUED_IO_BYTES)
+        } else {
+            0
+        },
     };
-    if memory.total() > MEMORY_BUDGET_BYTES {
+    let budget = if cfg.allow_large {
+        LARGE_MEMORY_BUDGET_BYTES
+    } else {
+        MEMORY_BUDGET_BYTES
+    };
+    let work = work::estimate(cfg, method, requests, rows);
+    if !cfg.allow_large && work.total() > work::MAX_WORK {
+        return Err(too_much_work(cfg, method, obstacle.is_none(), &work));
+    }
+    if memory.total() > budget {
         let mib = |x: u64| x >> 20;
-        let fix = match method {
-            tracking::Method::Exact if obstacle.is_none() => {
+        let parts = [
+            memory.block_state.saturating_add(memory.retained_lists),
+            memory.records,
+            memory.timeseries,
+            memory.io_queues,
+        ];
+        let largest = (0..parts.len()).max_by_key(|&i| parts[i]).unwrap_or(0);
+        let fix = match (largest, method) {
+            (1, _) => "; lengthen `every`, lower the retry `max`, shorten `duration` or use fewer volumes",
+            (2, _) => "; lengthen `timeseries_step` or use fewer volumes",
+            (3, _) => "; use fewer volumes at IO fidelity",
+            (_, tracking::Method::Exact) if obstacle.is_none() => {
                 "; set \"change_tracking\": \"statistical\" (or \"auto\"), use fewer or smaller volumes, or a larger block_size"
             }
-            tracking::Method::Exact => "; use fewer or smaller volumes, a larger block_size, or run without --verify",
-            tracking::Method::Sampled(_) => "; use fewer volumes, fewer samples, a longer timeseries_step, or a coarser schedule",
+            (_, tracking::Method::Exact) => "; use fewer or smaller volumes, a larger block_size, or run without --verify",
+            (_, tracking::Method::Sampled(_)) => "; use fewer volumes, fewer samples, a longer timeseries_step, or a coarser schedule",
         };
         return Err(ModelError::TooLarge {
             what: format!(
-                "{} volume(s), {} tracking: block state {} MiB, retained delta lists {} MiB, {} snapshot requests {} MiB, {} time-series rows {} MiB{}",
+                "{} volume(s), {} tracking: block state {} MiB, retained delta lists {} MiB, {} snapshot requests {} MiB, {} time-series rows {} MiB, IO queues {} MiB{}",
                 cfg.volumes.len(),
                 match method {
                     tracking::Method::Exact => "exact",
@@ -312,13 +358,88 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
                 mib(memory.records),
                 rows,
                 mib(memory.timeseries),
-                fix
+                mib(memory.io_queues),
+                if cfg.allow_large {
+                    fix.to_string()
+                } else {
+                    format!("{fix}; or pass --allow-large (or set \"allow_large\": true) for a budget of 64 GiB, on a machine that has it")
+                }
             ),
             needed_mib: mib(memory.total()),
-            budget_mib: MEMORY_BUDGET_BYTES >> 20,
+            budget_mib: budget >> 20,
         });
     }
-    Ok(Plan { method, memory })
+    Ok(Plan {
+        method,
+        memory,
+        work,
+    })
+}
+
+/// The refusal of a run beyond [`work::MAX_WORK`], with the fix that
+/// shrinks its largest part.
+fn too_much_work(
+    cfg: &SimConfig,
+    method: tracking::Method,
+    can_sample: bool,
+    work: &work::WorkEstimate,
+) -> ModelError {
+    let (largest, _) = work.dominant();
+    let fix = match largest {
+        "writes drawn" if method == tracking::Method::Exact && can_sample => {
+            "set \"change_tracking\": \"statistical\" (writes are then drawn only for sampled blocks), lower the write rates or shorten `duration`"
+        }
+        "writes drawn" => "lower the write rates, use fewer samples or shorten `duration`",
+        "IOs queued" => "shorten `duration`, lower the rates, or run at flow fidelity (latency is then not measured)",
+        "trace lines read" => "shorten `duration`, raise `time_scale` or drop \"loop\"",
+        "snapshot requests" => "lengthen `every`, lower the retry `max` or shorten `duration`",
+        "on/off phase changes" => "lengthen the on and off periods",
+        _ => "lengthen `timeseries_step` or shorten `duration`",
+    };
+    let parts = [
+        ("writes", work.writes),
+        ("IOs", work.ios),
+        ("trace lines", work.trace_lines),
+        ("requests", work.requests),
+        ("phase changes", work.phases),
+        ("time-series rows", work.rows),
+    ];
+    let what = parts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{} {k}", sci(*n)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    ModelError::TooMuchWork {
+        what: format!(
+            "{} volume(s) over {}: {what}",
+            cfg.volumes.len(),
+            span(cfg.duration.as_secs_f64())
+        ),
+        total: sci(work.total()),
+        limit: sci(work::MAX_WORK),
+        fix: fix.to_string(),
+    }
+}
+
+/// A horizon in the largest whole unit that fits (for messages).
+fn span(secs: f64) -> String {
+    if secs >= 2.0 * 86_400.0 {
+        format!("{:.0} days", secs / 86_400.0)
+    } else if secs >= 3_600.0 {
+        format!("{:.0} h", secs / 3_600.0)
+    } else {
+        format!("{secs:.0} s")
+    }
+}
+
+/// A count in scientific notation with two significant digits.
+fn sci(n: u128) -> String {
+    if n < 100_000 {
+        n.to_string()
+    } else {
+        format!("{:.1e}", n as f64)
+    }
 }
 
 /// Refuses a run beyond the memory budget (see [`plan`]).

@@ -110,6 +110,14 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
                         0.0
                     },
                     mean_in_station: io.station_area() / sim.cfg.duration.as_nanos() as f64,
+                    submitted: io.submitted,
+                    shed: io.shed,
+                    never_completed_fraction: if io.submitted > 0 {
+                        io.submitted.saturating_sub(r.completed) as f64 / io.submitted as f64
+                    } else {
+                        0.0
+                    },
+                    overloaded_at_seconds: io.overloaded_at.map(|t| t.as_secs_f64()),
                 }
             }),
             trace: sim.cfg.volumes[i].trace.as_ref().map(|t| t.stats()),

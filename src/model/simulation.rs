@@ -196,7 +196,8 @@ impl Simulation {
                     steps,
                 );
                 let latency_rng = stream(cfg.seed, &format!("volume/{}/latency", v.name));
-                let iov = IoVolume::new(v, sources, latency_rng, recorder, horizon);
+                let bound = super::io::queue_bound(cfg.volumes.len());
+                let iov = IoVolume::new(v, sources, latency_rng, recorder, horizon, bound);
                 let first = iov.first_arrival();
                 if first < horizon {
                     sched

@@ -63,11 +63,16 @@ pub fn verdict(s: &RunSummary) -> String {
     }
     let rejected: u64 = codes.values().sum();
     let Some(p) = &s.pending_seconds else {
-        return format!(
+        let mut out = format!(
             "No snapshot was accepted: {} scheduled, {}.",
             plural(scheduled, "request", "requests"),
             plural(rejected, "call rejected", "calls rejected")
         );
+        for line in overload_sentences(s) {
+            out.push(' ');
+            out.push_str(&line);
+        }
+        return out;
     };
     let mut out = format!(
         "{} of {} scheduled snapshots completed ({} accepted",
@@ -115,7 +120,31 @@ pub fn verdict(s: &RunSummary) -> String {
     }
     out.push_str(". ");
     out.push_str(&pending_sentence(p));
+    for line in overload_sentences(s) {
+        out.push(' ');
+        out.push_str(&line);
+    }
     out
+}
+
+/// One sentence per volume whose IO queue outgrew its bound: the run's
+/// latency answer for that volume is "overloaded", not a number.
+pub fn overload_sentences(s: &RunSummary) -> Vec<String> {
+    s.volumes
+        .iter()
+        .filter_map(|v| {
+            let st = v.station.as_ref()?;
+            let at = st.overloaded_at_seconds?;
+            Some(format!(
+                "Volume {} is overloaded: its IO queue reached its bound after {}, so {:.1} % of its {} IOs never completed ({} shed); its latency figures cover only the IOs queued before. Lower its IO rate or raise its IOPS and throughput.",
+                v.name,
+                crate::report::table::human_seconds(at),
+                100.0 * st.never_completed_fraction,
+                st.submitted,
+                st.shed
+            ))
+        })
+        .collect()
 }
 
 /// "Time pending (Kaplan–Meier, unfinished snapshots censored at the end):

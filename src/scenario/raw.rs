@@ -52,6 +52,10 @@ pub struct RawScenario {
     /// object forms {"statistical": {"samples": N}} (1 to 16,777,216) and
     /// {"statistical": {"rate": R}} (0 < R ≤ 1) set the sample size.
     pub change_tracking: Option<serde_json::Value>,
+    /// Run even when the estimated work exceeds 2×10¹⁰ simulated operations
+    /// (about half an hour), and with a memory budget of 64 GiB instead of
+    /// 8 GiB. Default false; `--allow-large` does the same.
+    pub allow_large: Option<bool>,
     /// Upload bandwidth limits. Default: 42MiB/s per snapshot, no other cap.
     pub transfer: Option<RawTransfer>,
     /// The volumes; at least one. At most 100,000 after `count` expansion.

@@ -12,7 +12,7 @@
 //! `{"lognormal": {"median": "16KiB", "sigma": 1.0, "min": "4KiB", "max": "1MiB"}}`.
 
 use super::error::Invalid;
-use super::units::{parse_bytes, parse_duration, parse_frequency};
+use super::units::{parse_bytes, parse_duration, parse_frequency, MAX_FREQUENCY_PER_SEC};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::config::{Arrival, SizeDist};
 use crate::model::units::{Bytes, Frequency};
@@ -90,12 +90,25 @@ fn number(v: Option<&Value>, path: &str, range: (f64, f64), example: f64) -> Res
     Ok(x)
 }
 
-/// The arrival process of a stream with mean or base `rate`.
+/// The arrival process of a stream with mean or base `rate`, its peak rate
+/// within [`MAX_FREQUENCY_PER_SEC`].
 pub(crate) fn arrival(
     path: &str,
     raw: Option<&Value>,
     rate: Frequency,
 ) -> Result<Arrival, Invalid> {
+    let a = arrival_shape(path, raw, rate)?;
+    let peak = a.max_rate().per_sec;
+    if peak > MAX_FREQUENCY_PER_SEC {
+        return Err(Invalid::at(
+            path,
+            format!("the peak rate is {peak:.3e}/s, more than the limit of 10,000,000/s (the fastest EBS volume serves 256,000 IOPS); lower the base rate or the largest multiplier or step"),
+        ));
+    }
+    Ok(a)
+}
+
+fn arrival_shape(path: &str, raw: Option<&Value>, rate: Frequency) -> Result<Arrival, Invalid> {
     let Some(v) = raw else {
         return Ok(Arrival::Poisson(rate));
     };
@@ -124,8 +137,8 @@ pub(crate) fn arrival(
                     &q,
                     parse_duration(str_at(o.get(k).unwrap_or(&Value::Null), &q, k, "5m")?),
                 )?;
-                if d.is_zero() {
-                    return Err(Invalid::at(q, format!("{k} must be longer than zero")));
+                if d < SimDuration(1_000) {
+                    return Err(Invalid::at(q, format!("{k} must be at least 1us (each period is an event; shorter ones describe no real burst)")));
                 }
                 Ok(d)
             };

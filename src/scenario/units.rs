@@ -288,8 +288,24 @@ pub fn parse_bandwidth(text: &str) -> Result<Bandwidth, UnitError> {
             "must be greater than zero; give a positive rate such as \"48MiB/s\"".into(),
         ));
     }
+    if bytes_per_sec > MAX_BANDWIDTH_BYTES_PER_SEC {
+        return Err(err(
+            "is more than the limit of 1PiB/s; give a real link or pool rate such as \"4GiB/s\""
+                .into(),
+        ));
+    }
     Ok(Bandwidth { bytes_per_sec })
 }
+
+/// The largest IO rate a scenario may give [1/s]: 40 times the fastest
+/// EBS volume (io2 Block Express, 256,000 IOPS), so that no real workload is
+/// refused while a typo such as `1e9/s` is.
+pub const MAX_FREQUENCY_PER_SEC: f64 = 1e7;
+
+/// The largest bandwidth a scenario may give [B/s]: 1 PiB/s, far above any
+/// account's upload capacity, so that rates stay in a range where upload
+/// times are exact in nanoseconds.
+pub const MAX_BANDWIDTH_BYTES_PER_SEC: f64 = (1u64 << 50) as f64;
 
 /// Parses a frequency such as `"800/s"`, `"2.5/s"`, `"30/min"`, `"4/h"` or
 /// `"1/d"` [1/s].
@@ -318,6 +334,11 @@ pub fn parse_frequency(text: &str) -> Result<Frequency, UnitError> {
     let per_sec = number / secs;
     if !(per_sec.is_finite() && per_sec > 0.0) {
         return Err(err(format!("must be greater than zero; {expected}")));
+    }
+    if per_sec > MAX_FREQUENCY_PER_SEC {
+        return Err(err(format!(
+            "{per_sec:.3e}/s is more than the limit of 10,000,000/s (the fastest EBS volume serves 256,000 IOPS); use a rate of at most \"10000000/s\""
+        )));
     }
     Ok(Frequency { per_sec })
 }

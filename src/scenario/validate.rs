@@ -187,6 +187,7 @@ pub(crate) fn validate(raw: &RawScenario, base_dir: &Path) -> Result<Validated, 
             fidelity,
             warmup,
             change_tracking,
+            allow_large: raw.allow_large.unwrap_or(false),
         },
     })
 }

@@ -13,6 +13,30 @@ pub enum SweepError {
     /// The scenario or its sweep section is invalid.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A point of the sweep would be refused by `run` (work or memory).
+    #[error("{origin}: sweep point {point} ({values}) is refused: {cause}")]
+    PointRefused {
+        /// The file name.
+        origin: String,
+        /// 0-based point index.
+        point: usize,
+        /// Its parameter values.
+        values: String,
+        /// Why (the model's message, with its fix).
+        cause: Box<crate::model::ModelError>,
+    },
+    /// The sweep as a whole is beyond the work limit.
+    #[error("{origin}: the sweep needs about {total} simulated operations over {runs} runs, more than the limit of {limit} (about a day of CPU on 2 cores); use fewer points or replications, shard it over a cluster with --shard, or pass --allow-large (or set \"allow_large\": true) if you mean it")]
+    SweepTooLarge {
+        /// The file name.
+        origin: String,
+        /// Estimated operations, in scientific notation.
+        total: String,
+        /// Runs at most (points × maximum replications).
+        runs: u64,
+        /// The limit, in scientific notation.
+        limit: String,
+    },
     /// The scenario has no `sweep` section.
     #[error("{origin}: the scenario has no \"sweep\" section; add one (README, Sweeps) or use `snapsim run`")]
     NoSweep {
@@ -106,6 +130,8 @@ impl SweepError {
                 | SweepError::ResumeMismatch { .. }
                 | SweepError::CorruptLine { .. }
                 | SweepError::Merge(_)
+                | SweepError::PointRefused { .. }
+                | SweepError::SweepTooLarge { .. }
         ) || matches!(self, SweepError::Output(o) if o.is_bad_input())
     }
 

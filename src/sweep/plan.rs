@@ -36,6 +36,24 @@ pub struct Plan {
     pub base_seed: u64,
     /// Hash of `source`, 16 hex digits.
     pub hash: String,
+    /// Lift the work limit for every run (`--allow-large`; the scenario's
+    /// own `allow_large` key applies as well).
+    pub allow_large: bool,
+}
+
+/// Work limit of a whole sweep without `allow_large` [operations]: a
+/// hundred runs at the single-run limit.
+pub const MAX_SWEEP_WORK: u128 = 100 * crate::model::work::MAX_WORK;
+
+/// What a whole sweep will cost, from [`Plan::estimate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepEstimate {
+    /// Runs at most: points × maximum replications.
+    pub runs: u64,
+    /// Simulated operations of all runs [operations].
+    pub work: u128,
+    /// The largest memory estimate of one run [B].
+    pub peak_memory: u64,
 }
 
 impl Plan {
@@ -67,6 +85,47 @@ impl Plan {
             base_seed: sc.config.seed,
             def,
             source: sc.source,
+            allow_large: false,
+        })
+    }
+
+    /// Plans every point as `run` would (work and memory) and sums the
+    /// work over the runs; refuses a point `run` would refuse, and a sweep
+    /// beyond [`MAX_SWEEP_WORK`] unless large runs are allowed.
+    ///
+    /// # Errors
+    /// [`SweepError::PointRefused`], [`SweepError::SweepTooLarge`], or the
+    /// scenario error of a point.
+    pub fn estimate(&self) -> Result<SweepEstimate, SweepError> {
+        let reps = u128::from(self.def.replications.max_runs());
+        let (mut work, mut peak, mut allow) = (0u128, 0u64, self.allow_large);
+        for p in 0..self.def.points() {
+            let mut cfg =
+                scenario::from_value(self.def.apply(&self.source, p), &self.origin)?.config;
+            cfg.allow_large |= self.allow_large;
+            allow |= cfg.allow_large;
+            let plan = crate::model::plan(&cfg).map_err(|cause| SweepError::PointRefused {
+                origin: self.origin.clone(),
+                point: p,
+                values: self.def.describe(p),
+                cause: Box::new(cause),
+            })?;
+            work = work.saturating_add(plan.work.total().saturating_mul(reps));
+            peak = peak.max(plan.memory.total());
+        }
+        let runs = (self.def.points() as u64).saturating_mul(reps as u64);
+        if !allow && work > MAX_SWEEP_WORK {
+            return Err(SweepError::SweepTooLarge {
+                origin: self.origin.clone(),
+                total: format!("{:.1e}", work as f64),
+                runs,
+                limit: format!("{:.1e}", MAX_SWEEP_WORK as f64),
+            });
+        }
+        Ok(SweepEstimate {
+            runs,
+            work,
+            peak_memory: peak,
         })
     }
 
@@ -118,6 +177,7 @@ impl Plan {
             .map_err(|e| e.to_string())?;
         let mut cfg = sc.config;
         cfg.seed = seed;
+        cfg.allow_large |= self.allow_large;
         let meta = RunMeta {
             scenario: sc.name,
             description: sc.description,

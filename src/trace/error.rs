@@ -162,4 +162,17 @@ pub enum TraceError {
         /// The file.
         path: PathBuf,
     },
+    /// `loop` with a `time_scale` that shrinks the trace's span below 1 ns,
+    /// so every lap would replay at the same instant, forever.
+    #[error("{}: \"loop\" with time_scale {time_scale} shrinks the trace's span of {span_ns} ns to less than 1 ns, so the replay would never reach the horizon; use a time_scale of at least {min_scale:e} or remove \"loop\"", path.display())]
+    ScaledSpanZero {
+        /// The file.
+        path: PathBuf,
+        /// The span of the trace [ns, trace time].
+        span_ns: u64,
+        /// The scale asked for.
+        time_scale: f64,
+        /// The smallest scale that keeps a span of 1 ns.
+        min_scale: f64,
+    },
 }

@@ -185,7 +185,21 @@ pub fn scan(spec: &TraceSpec) -> Result<TraceScan, TraceError> {
     if spec.looping && out.last_ns == out.first_ns {
         return Err(TraceError::ZeroSpan { path });
     }
+    let span_ns = out.last_ns - out.first_ns;
+    if spec.looping && scaled_ns(span_ns, spec.time_scale) == 0 {
+        return Err(TraceError::ScaledSpanZero {
+            path,
+            span_ns,
+            time_scale: spec.time_scale,
+            min_scale: 0.5 / span_ns as f64,
+        });
+    }
     Ok(out)
+}
+
+/// `ns` of trace time in simulated nanoseconds under `time_scale`.
+fn scaled_ns(ns: u64, time_scale: f64) -> u64 {
+    (ns as f64 * time_scale).round() as u64
 }
 
 /// A trace checked by a first pass, ready to be replayed by every run.
@@ -219,14 +233,24 @@ impl TraceFactory {
 impl IoFeedFactory for TraceFactory {
     fn open(&self) -> Result<Box<dyn IoFeed>, FeedError> {
         let stream = open_stream(&self.spec).map_err(|e| FeedError(e.to_string()))?;
-        let scaled = |ns: u64| (ns as f64 * self.spec.time_scale).round() as u64;
         Ok(Box::new(TraceFeed {
             spec: self.spec.clone(),
             stream,
             first_ns: self.scan.first_ns,
-            period_ns: scaled(self.scan.last_ns - self.scan.first_ns),
+            period_ns: scaled_ns(self.scan.last_ns - self.scan.first_ns, self.spec.time_scale),
             lap: 0,
         }))
+    }
+
+    fn lines_per_run(&self) -> u128 {
+        let lines = u128::from(self.scan.counts.lines);
+        if !self.spec.looping {
+            return lines;
+        }
+        // Laps that start before the horizon; `scan` refused a zero period.
+        let period = scaled_ns(self.scan.last_ns - self.scan.first_ns, self.spec.time_scale).max(1);
+        let window = self.spec.horizon.0.saturating_sub(self.spec.start_offset.0);
+        lines * u128::from(window / period + 1)
     }
 
     fn stats(&self) -> crate::metrics::summary::TraceStats {

@@ -79,6 +79,7 @@ pub fn config(duration_s: u64, per_snapshot_mib: f64, volumes: Vec<VolumeConfig>
         fidelity: Fidelity::Flow,
         warmup: SimDuration::ZERO,
         change_tracking: Default::default(),
+        allow_large: false,
     }
 }
 

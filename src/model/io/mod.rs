@@ -51,6 +51,20 @@ pub const WRITE: u8 = 1;
 /// Job kind of a snapshot block read.
 pub const SNAPSHOT_READ: u8 = 2;
 
+/// IOs all volumes of a run may hold queued (admitted but not yet at the
+/// station, or waiting for a channel) before the run is overloaded: a
+/// workload beyond the volume's limits grows the queue without bound.
+pub const QUEUED_IOS_TOTAL: usize = 16_000_000;
+
+/// Bytes one queued IO takes, a queue's spare capacity included [B].
+pub const QUEUED_IO_BYTES: u64 = 2 * (std::mem::size_of::<Admitted>() as u64);
+
+/// The queue bound of each of `volumes` IO-fidelity volumes [IOs]: an
+/// equal share of [`QUEUED_IOS_TOTAL`], between 10,000 and 1,000,000.
+pub fn queue_bound(volumes: usize) -> usize {
+    (QUEUED_IOS_TOTAL / volumes.max(1)).clamp(10_000, 1_000_000)
+}
+
 /// A write held until a pending snapshot has uploaded the block it hits:
 /// (release instant, order of holding, offset, length, arrival, pending
 /// snapshots at arrival, sequential).
@@ -90,6 +104,15 @@ pub struct IoVolume {
     cow_next: SimTime,
     /// Latency histograms and per-step figures.
     pub recorder: Recorder,
+    /// Foreground IOs that reached admission (shed ones included).
+    pub submitted: u64,
+    /// Foreground IOs not queued because the volume was overloaded.
+    pub shed: u64,
+    /// When the queue first reached [`IoVolume::queue_bound`]; from then
+    /// on the volume's IOs are shed.
+    pub overloaded_at: Option<SimTime>,
+    /// Queued IOs at which the volume is overloaded.
+    queue_bound: usize,
 }
 
 /// Records a foreground IO that completes at `end`, if it does so within
@@ -112,6 +135,7 @@ impl IoVolume {
         latency_rng: StreamRng,
         recorder: Recorder,
         horizon: SimTime,
+        queue_bound: usize,
     ) -> IoVolume {
         let perf = v.performance;
         let limits = perf.limits.then(|| Limits::new(v.kind, &v.provisioned));
@@ -133,7 +157,24 @@ impl IoVolume {
             cow_seq: 0,
             cow_next: SimTime::MAX,
             recorder,
+            submitted: 0,
+            shed: 0,
+            overloaded_at: None,
+            queue_bound,
         }
+    }
+
+    /// Whether the queue is full now: the first time, the volume becomes
+    /// overloaded at `now`.
+    #[inline(always)]
+    fn overloaded(&mut self, now: SimTime) -> bool {
+        if self.overloaded_at.is_none()
+            && self.admitted.len() + self.station.queued() < self.queue_bound
+        {
+            return false;
+        }
+        self.overloaded_at.get_or_insert(now);
+        true
     }
 
     /// Arrival time of the volume's first IO (MAX if none).
@@ -186,6 +227,11 @@ impl IoVolume {
     /// to the station.
     #[inline(always)]
     fn submit(&mut self, now: SimTime, mut job: Job, ios: f64) {
+        self.submitted += 1;
+        if self.overloaded(now) {
+            self.shed += 1;
+            return;
+        }
         let at = match &mut self.limits {
             None => now,
             Some(l) => {
@@ -252,6 +298,9 @@ impl IoVolume {
     /// A snapshot block read arrives at the station at `now`.
     fn snapshot_read(&mut self, now: SimTime, block: u64) {
         self.pump(now);
+        if self.overloaded(now) {
+            return; // uploads are network-bound: only the station's load is lost
+        }
         let job = Job {
             kind: SNAPSHOT_READ,
             pending: 0,

@@ -122,6 +122,12 @@ pub struct Station {
 }
 
 impl Station {
+    /// Jobs waiting for a channel, both lanes [IOs].
+    #[inline(always)]
+    pub fn queued(&self) -> usize {
+        self.fg.len() + self.bg.len()
+    }
+
     /// A station with `channels` channels, shared with snapshot reads by
     /// `discipline`, keeping Little's-law figures up to `horizon`.
     pub fn new(channels: u32, discipline: SnapshotReadPriority, horizon: SimTime) -> Station {
