@@ -19,6 +19,7 @@ fn main() {
         description: sc.description.clone(),
         source: sc.source.clone(),
         assumptions: snapsim::scenario::assumptions::ledger(&sc),
+        measurements: Vec::new(),
     };
 
     let started = Instant::now();

@@ -348,6 +348,7 @@ fn run_scenario(
         description: sc.description.clone(),
         source: sc.source.clone(),
         assumptions,
+        measurements: sc.measurements.clone(),
     };
     let started = Instant::now();
     let result = simulate(cfg, meta).map_err(|e| {

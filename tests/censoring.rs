@@ -44,6 +44,7 @@ fn run(text: &str) -> RunResult {
         description: sc.description.clone(),
         source: sc.source.clone(),
         assumptions: scenario::assumptions::ledger(&sc),
+        measurements: Vec::new(),
     };
     simulate(sc.config, meta).expect("runs")
 }

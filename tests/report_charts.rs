@@ -131,6 +131,7 @@ fn fixture() -> ReportData {
         usd_per_gb_month: 0.05,
         verification: None,
         assumptions: Vec::new(),
+        measurements: Vec::new(),
         pending_seconds: PendingTime::of(&[OBSERVATIONS, OBSERVATIONS].concat()),
         volumes: vec![volume("db", true), volume("logs", false)],
         groups: Vec::new(),

@@ -75,6 +75,10 @@ pub struct RunSummary {
     /// One entry per multi-volume snapshot set.
     #[serde(default)]
     pub groups: Vec<GroupSummary>,
+    /// Published measurements beside the simulated values (the scenario's
+    /// `measurements`); absent when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<Measurement>,
     /// The scenario file as parsed, echoed for provenance.
     pub scenario_source: serde_json::Value,
 }
@@ -316,6 +320,28 @@ impl AssumptionSource {
             AssumptionSource::Default => "default",
         }
     }
+}
+
+/// A published measurement set beside the simulated value (calibration).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// The volume measured.
+    pub volume: String,
+    /// What was measured: `first_snapshot` (time pending of the volume's
+    /// first accepted snapshot).
+    pub what: String,
+    /// Where the number comes from.
+    pub source: String,
+    /// The measured value [s].
+    pub measured_seconds: f64,
+    /// The range the simulation should land in [s], if given.
+    pub range_seconds: Option<[f64; 2]>,
+    /// The simulated value [s]; `None` if the snapshot did not complete
+    /// within the run (or was never accepted).
+    pub simulated_seconds: Option<f64>,
+    /// Whether the simulated value lies inside `range_seconds` (false when
+    /// it did not complete); `None` without a range.
+    pub inside_range: Option<bool>,
 }
 
 /// One entry of the assumptions ledger: a value the model uses that AWS does

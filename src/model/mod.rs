@@ -63,6 +63,8 @@ pub struct RunMeta {
     pub source: serde_json::Value,
     /// The assumptions ledger, echoed into the summary.
     pub assumptions: Vec<crate::metrics::summary::Assumption>,
+    /// Published values to set beside the simulated ones.
+    pub measurements: Vec<crate::metrics::summary::Measurement>,
 }
 
 /// Why a run was refused.

@@ -139,6 +139,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         timeseries_step_seconds: sim.cfg.timeseries_step.as_secs_f64(),
         usd_per_gb_month: USD_PER_GB_MONTH,
         assumptions: meta.assumptions,
+        measurements: measured(sim, meta.measurements),
         pending_seconds: PendingTime::of(&observations(&sim.records, end)),
         verification: sim.cfg.verify.then_some(Verification {
             snapshots_checked: sim.verified,
@@ -288,4 +289,28 @@ fn storage_of(
         cost_usd: gb_months * USD_PER_GB_MONTH,
         final_monthly_cost_usd: last_v as f64 / 1e9 * USD_PER_GB_MONTH,
     }
+}
+
+/// The measurements with their simulated values: the time pending of each
+/// named volume's first accepted snapshot, if it completed.
+fn measured(
+    sim: &Simulation,
+    rows: Vec<crate::metrics::summary::Measurement>,
+) -> Vec<crate::metrics::summary::Measurement> {
+    rows.into_iter()
+        .map(|mut m| {
+            let volume = sim.cfg.volumes.iter().position(|v| v.name == m.volume);
+            let first = sim
+                .records
+                .iter()
+                .filter(|r| Some(r.volume) == volume && r.snapshot_id.is_some())
+                .min_by_key(|r| r.requested_at);
+            m.simulated_seconds =
+                first.and_then(|r| r.completed_at.map(|c| (c - r.requested_at).as_secs_f64()));
+            m.inside_range = m
+                .range_seconds
+                .map(|[lo, hi]| m.simulated_seconds.is_some_and(|s| (lo..=hi).contains(&s)));
+            m
+        })
+        .collect()
 }

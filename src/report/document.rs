@@ -77,6 +77,7 @@ pub fn blocks(
         s.schema_version,
     )));
     b.push(Block::Para(format!("Verdict: {}", verdict(s))));
+    super::measured::section(&mut b, s);
     ledger(&mut b, data);
     parameters(&mut b, data);
     b.push(Block::Heading(2, "Headline answers".into()));

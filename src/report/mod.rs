@@ -19,6 +19,7 @@ pub mod document;
 pub mod files;
 pub mod fleet;
 pub mod markup;
+pub mod measured;
 pub mod sweep_data;
 pub mod sweep_document;
 pub mod table;

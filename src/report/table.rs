@@ -194,6 +194,9 @@ pub fn summary_table(s: &RunSummary, wall: Duration, by_volume: bool) -> String 
         );
     }
     let _ = writeln!(out, "verdict: {}", verdict(s));
+    for line in super::measured::lines(s) {
+        let _ = writeln!(out, "{line}");
+    }
     let defaults = s
         .assumptions
         .iter()

@@ -19,6 +19,7 @@ mod consistency;
 pub mod error;
 pub mod json_path;
 mod locate;
+mod measurements;
 mod performance;
 mod quantity;
 pub mod raw;
@@ -66,6 +67,9 @@ pub struct Scenario {
     /// What runs but makes no sense (see `warnings.rs`), in file order;
     /// with line and column when loaded from text.
     pub warnings: Vec<Warning>,
+    /// Published values to compare the run against (`measurements`), with
+    /// no simulated value yet.
+    pub measurements: Vec<crate::metrics::summary::Measurement>,
 }
 
 /// Largest accepted scenario file [B]: 16 MiB. Bundled scenarios are a few
@@ -206,8 +210,11 @@ fn build(
 ) -> Result<Scenario, ScenarioError> {
     let v = validate::validate(raw, base_dir).map_err(|e| e.in_file(origin))?;
     let warnings = warnings::warnings(raw, &v.config);
+    let measurements = measurements::check(raw.measurements.as_ref(), &v.config.volumes)
+        .map_err(|e| e.in_file(origin))?;
     Ok(Scenario {
         warnings,
+        measurements,
         name: v.name,
         description: v.description,
         start: v.start,

@@ -71,6 +71,47 @@ pub struct RawScenario {
     /// `{"from", "to", "step"}` of numbers or of unit strings of one unit.
     /// Checked by `snapsim sweep` and `snapsim validate`; see README "Sweeps".
     pub sweep: Option<serde_json::Value>,
+    /// Published measurements the run is compared against (calibration):
+    /// `{"source": "…", "rows": [{"volume", "what": "first_snapshot",
+    /// "measured": "20m", "range": ["15m", "25m"]}]}`. The summary, the
+    /// terminal and the report set each measured value beside the simulated
+    /// one and say whether it falls inside the range.
+    pub measurements: Option<RawMeasurements>,
+}
+
+/// Published measurements to compare the run against.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasurements {
+    /// Where the numbers come from (a citation shown in the report).
+    pub source: String,
+    /// The measured values; at least one.
+    pub rows: Vec<RawMeasurementRow>,
+}
+
+/// What a measurement row measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMeasured {
+    /// Time pending (request to completed) of the volume's first accepted
+    /// snapshot, the full one.
+    FirstSnapshot,
+}
+
+/// One measured value.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeasurementRow {
+    /// The volume (after `count` expansion: `name-0`, `name-1`, … when
+    /// `count` is given).
+    pub volume: String,
+    /// What was measured.
+    pub what: RawMeasured,
+    /// The measured value.
+    pub measured: DurationText,
+    /// The range the simulation should land in (the measurements' spread);
+    /// default: none, the row is only shown.
+    pub range: Option<[DurationText; 2]>,
 }
 
 /// Upload bandwidth limits and how concurrent uploads share them.

@@ -184,6 +184,7 @@ impl Plan {
             source: Value::Null,
             // A sweep keeps only each run's metrics row, never its summary.
             assumptions: Vec::new(),
+            measurements: Vec::new(),
         };
         let result = simulate(cfg, meta).map_err(|e| e.to_string())?;
         let deadline = self.def.deadline.map(|d| d.as_secs_f64());
