@@ -109,6 +109,38 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Rank the unknowns of the assumptions ledger by how much they move
+    /// the answers: each at the low and the high end of its range, one at a
+    /// time, with replications, in parallel and resumable like `sweep`.
+    Sensitivity {
+        /// The scenario file (JSON); its `sensitivity` section, if any,
+        /// narrows or adds ranges.
+        scenario: PathBuf,
+        /// A metric to rank by (repeatable) [default:
+        /// time_pending_p95_seconds, fraction_completed, stored_bytes_final,
+        /// storage_cost_usd].
+        #[arg(long = "metric", value_name = "M")]
+        metrics: Vec<String>,
+        /// Replications per setting, 1 to 1000.
+        #[arg(long, default_value_t = crate::sensitivity::DEFAULT_REPLICATIONS,
+              value_parser = clap::value_parser!(u32).range(1..=1000))]
+        replications: u32,
+        /// Worker threads, 1 to 1024 [default: one per core].
+        #[arg(long, value_parser = parse_threads)]
+        threads: Option<usize>,
+        /// Output directory [default: results/<scenario name>-sensitivity].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue the study recorded in DIR/runs.jsonl.
+        #[arg(long)]
+        resume: bool,
+        /// Run even beyond the work limits (as for `sweep`).
+        #[arg(long)]
+        allow_large: bool,
+        /// Print nothing on success, and no progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Merge shard directories of one sweep into the files a single-process
     /// sweep writes.
     Merge {
@@ -280,6 +312,28 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Sensitivity {
+            scenario,
+            metrics,
+            replications,
+            threads,
+            out,
+            resume,
+            allow_large,
+            quiet,
+        } => {
+            let study = SensitivityArgs {
+                scenario,
+                metrics,
+                replications,
+                threads,
+                out,
+                resume,
+                allow_large,
+                quiet,
+            };
+            run_sensitivity(&study)
+        }
         Command::Merge { out, shards } => {
             report::atomic::check(&out)
                 .map_err(|e| output_failure(e, format!("merging into {}", out.display())))?;
@@ -300,6 +354,96 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The options of `snapsim sensitivity`.
+struct SensitivityArgs {
+    scenario: PathBuf,
+    metrics: Vec<String>,
+    replications: u32,
+    threads: Option<usize>,
+    out: Option<PathBuf>,
+    resume: bool,
+    allow_large: bool,
+    quiet: bool,
+}
+
+fn sensitivity_failure(e: crate::sensitivity::SensitivityError) -> Failure {
+    Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
+        error: e.into(),
+    }
+}
+
+fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
+    use crate::sensitivity::{effects::effects, Design};
+    let sc = scenario::load(&a.scenario).map_err(|e| bad_input(e.into()))?;
+    let origin = a.scenario.display().to_string();
+    let design = Design::new(&sc, &origin, a.replications, &a.metrics, a.allow_large)
+        .map_err(sensitivity_failure)?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(format!("{}-sensitivity", sc.name)));
+    report::atomic::prepare(&out)
+        .map_err(|e| output_failure(e, format!("preparing {}", out.display())))?;
+    let opts = SweepOptions {
+        threads: a.threads,
+        out: out.clone(),
+        shard: None,
+        resume: a.resume,
+        fail_fast: false,
+        progress: !a.quiet && std::io::stderr().is_terminal(),
+    };
+    let started = Instant::now();
+    let r = run_sweep(&design.plan, &opts).map_err(sweep_failure)?;
+    let journal = sweep::record::read_journal(&out.join("runs.jsonl")).map_err(sweep_failure)?;
+    let found = effects(&design, &journal.records);
+    let mut command = format!(
+        "snapsim sensitivity {} --replications {}",
+        a.scenario.display(),
+        a.replications
+    );
+    for m in &a.metrics {
+        command.push_str(&format!(" --metric {m}"));
+    }
+    command.push_str(&format!(" --out {}", out.display()));
+    let files = report::sensitivity::sensitivity_files(&design, &found, &command)
+        .context("drawing the tornado charts")?;
+    report::atomic::write_files(&out, &files)
+        .map_err(|e| output_failure(e, format!("writing into {}", out.display())))?;
+    if !a.quiet {
+        println!(
+            "sensitivity {}: {} factors, {} settings, {} runs ({} failed) in {:.3} s",
+            sc.name,
+            design.factors.len(),
+            r.points,
+            r.runs,
+            r.failed,
+            started.elapsed().as_secs_f64()
+        );
+        for m in &design.metrics {
+            let top: Vec<String> = found
+                .iter()
+                .filter(|e| e.metric == *m)
+                .take(3)
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e.factor,
+                        e.swing
+                            .map_or_else(|| "n/a".into(), |s| format!("{s:+.4e}"))
+                    )
+                })
+                .collect();
+            println!("  {m}: swing by factor, largest first: {}", top.join("; "));
+        }
+        println!(
+            "results: {}/{{sensitivity.md,sensitivity.html,sensitivity.csv,sensitivity.json,tornado-*.png}} and the sweep files",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// The run options that change what the model checks.

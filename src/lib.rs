@@ -24,5 +24,6 @@ pub mod metrics;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod sweep;
 pub mod trace;

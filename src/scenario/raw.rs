@@ -71,6 +71,11 @@ pub struct RawScenario {
     /// `{"from", "to", "step"}` of numbers or of unit strings of one unit.
     /// Checked by `snapsim sweep` and `snapsim validate`; see README "Sweeps".
     pub sweep: Option<serde_json::Value>,
+    /// Ranges for `snapsim sensitivity` (ignored by `run` and `sweep`):
+    /// `{PATH: [low, high], …}` narrows the default range of an unknown of
+    /// the assumptions ledger (`transfer.per_snapshot`, …) or adds any value
+    /// the scenario sets as a factor. See README "Sensitivity".
+    pub sensitivity: Option<serde_json::Value>,
     /// Published measurements the run is compared against (calibration):
     /// `{"source": "…", "rows": [{"volume", "what": "first_snapshot",
     /// "measured": "20m", "range": ["15m", "25m"]}]}`. The summary, the

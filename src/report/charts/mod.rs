@@ -22,6 +22,7 @@ pub mod sweep;
 mod sweep_heatmap;
 mod throughput;
 mod timeline;
+pub mod tornado;
 
 pub(crate) use style::*;
 

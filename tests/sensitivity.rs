@@ -1,0 +1,176 @@
+//! `snapsim sensitivity` through the binary: on a scenario whose metric is
+//! linear in one factor (a first snapshot's time is used bytes ÷ rate),
+//! the tornado bar equals the hand computation and a factor with no effect
+//! gets a zero-width bar; a scenario narrows a range; bad input is refused.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn snapsim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_snapsim"))
+        .args(args)
+        .output()
+        .expect("the binary starts")
+}
+
+/// One volume with 10 GiB used and no writes, one snapshot at 0 s.
+fn scenario(dir: &Path, extra: &str) -> std::path::PathBuf {
+    let p = dir.join("linear.json");
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"name": "linear", "duration": "2h", "timeseries_step": "10m",
+            "volumes": [{{"name": "v", "type": "gp3", "size": "10GiB", "used": "10GiB",
+              "snapshots": {{"at": ["0s"]}}}}]{extra}}}"#
+        ),
+    )
+    .unwrap();
+    p
+}
+
+fn study(out: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(out.join("sensitivity.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_linear_metric_gives_the_hand_computed_bar_and_no_effect_a_zero_bar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(tmp.path(), "");
+    let out = tmp.path().join("out");
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--metric",
+        "time_pending_max_seconds",
+        "--replications",
+        "2",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = study(&out);
+    let effects = v["effects"].as_array().unwrap();
+    let find = |f: &str| effects.iter().find(|e| e["factor"] == f).unwrap();
+    let used = 10.0 * 1024.0 * 1024.0 * 1024.0;
+    let mib = 1024.0 * 1024.0;
+    let per = find("transfer.per_snapshot");
+    let (low, high) = (used / (34.1 * mib), used / (56.9 * mib));
+    assert!((per["low"].as_f64().unwrap() - low).abs() < 1e-3, "{per}");
+    assert!((per["high"].as_f64().unwrap() - high).abs() < 1e-3, "{per}");
+    assert!(
+        (per["swing"].as_f64().unwrap() - (high - low)).abs() < 2e-3,
+        "{per}"
+    );
+    // The default 42 MiB/s at the base point.
+    assert!((per["base"].as_f64().unwrap() - used / (42.0 * mib)).abs() < 1e-3);
+    // One snapshot pending at a time: a per-volume cap at or above one
+    // snapshot's rate changes nothing.
+    let vol = find("transfer.per_volume");
+    assert_eq!(vol["swing"].as_f64(), Some(0.0), "{vol}");
+    // Ranked: the factor that matters first.
+    assert_eq!(effects[0]["factor"], "transfer.per_snapshot");
+    for f in [
+        "sensitivity.md",
+        "sensitivity.html",
+        "sensitivity.csv",
+        "tornado-time_pending_max_seconds.png",
+        "tornado-time_pending_max_seconds.svg",
+        "runs.jsonl",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let md = std::fs::read_to_string(out.join("sensitivity.md")).unwrap();
+    assert!(md.contains("is decided by `transfer.per_snapshot`"), "{md}");
+    assert!(md.contains("no effect: transfer.per_volume"), "{md}");
+    // Resuming a finished study recomputes nothing and writes the same bytes.
+    let before = std::fs::read(out.join("sensitivity.csv")).unwrap();
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--metric",
+        "time_pending_max_seconds",
+        "--replications",
+        "2",
+        "--threads",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("10 runs"));
+    assert_eq!(before, std::fs::read(out.join("sensitivity.csv")).unwrap());
+}
+
+#[test]
+fn a_scenario_narrows_a_range_and_bad_sections_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(
+        tmp.path(),
+        r#", "sensitivity": {"transfer.per_snapshot": ["40MiB/s", "44MiB/s"]}"#,
+    );
+    let out = tmp.path().join("out");
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--metric",
+        "time_pending_max_seconds",
+        "--replications",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = study(&out);
+    let f = &v["factors"][0];
+    assert_eq!(
+        (f["low"].as_str(), f["high"].as_str()),
+        (Some("40MiB/s"), Some("44MiB/s"))
+    );
+    assert_eq!(f["why"], "range given by the scenario");
+
+    for (extra, needle) in [
+        (
+            r#", "sensitivity": {"transfer.per_snapshot": ["40MiB/s"]}"#,
+            "a list of two values",
+        ),
+        (
+            r#", "sensitivity": {"transfer.per_snapshot": ["0MiB/s", "44MiB/s"]}"#,
+            "the low end \"0MiB/s\" is refused",
+        ),
+        (
+            r#", "sensitivity": {"volumes[0].iops_typo": [1, 2]}"#,
+            "is not in the scenario",
+        ),
+    ] {
+        let s = scenario(tmp.path(), extra);
+        let o = snapsim(&[
+            "sensitivity",
+            s.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra}: {err}");
+        assert!(
+            err.contains("sensitivity[") && err.contains(needle),
+            "{extra}: {err}"
+        );
+    }
+    let s = scenario(tmp.path(), "");
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--metric",
+        "speed",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown metric \"speed\""));
+}
