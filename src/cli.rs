@@ -125,6 +125,11 @@ enum Command {
         #[arg(long, default_value_t = crate::sensitivity::DEFAULT_REPLICATIONS,
               value_parser = clap::value_parser!(u32).range(1..=1000))]
         replications: u32,
+        /// Add R Morris trajectories (a global screening for interactions)
+        /// to the one-at-a-time design, 0 to 1000 [default: 0, none].
+        #[arg(long, value_name = "R", default_value_t = 0,
+              value_parser = clap::value_parser!(u32).range(0..=1000))]
+        morris: u32,
         /// Worker threads, 1 to 1024 [default: one per core].
         #[arg(long, value_parser = parse_threads)]
         threads: Option<usize>,
@@ -316,6 +321,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             scenario,
             metrics,
             replications,
+            morris,
             threads,
             out,
             resume,
@@ -326,6 +332,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
                 scenario,
                 metrics,
                 replications,
+                morris,
                 threads,
                 out,
                 resume,
@@ -361,6 +368,7 @@ struct SensitivityArgs {
     scenario: PathBuf,
     metrics: Vec<String>,
     replications: u32,
+    morris: u32,
     threads: Option<usize>,
     out: Option<PathBuf>,
     resume: bool,
@@ -376,11 +384,19 @@ fn sensitivity_failure(e: crate::sensitivity::SensitivityError) -> Failure {
 }
 
 fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
-    use crate::sensitivity::{effects::effects, Design};
+    use crate::sensitivity::effects::{effects, screenings};
+    use crate::sensitivity::Design;
     let sc = scenario::load(&a.scenario).map_err(|e| bad_input(e.into()))?;
     let origin = a.scenario.display().to_string();
-    let design = Design::new(&sc, &origin, a.replications, &a.metrics, a.allow_large)
-        .map_err(sensitivity_failure)?;
+    let design = Design::new(
+        &sc,
+        &origin,
+        a.replications,
+        &a.metrics,
+        a.morris,
+        a.allow_large,
+    )
+    .map_err(sensitivity_failure)?;
     let out = a
         .out
         .clone()
@@ -399,6 +415,7 @@ fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
     let r = run_sweep(&design.plan, &opts).map_err(sweep_failure)?;
     let journal = sweep::record::read_journal(&out.join("runs.jsonl")).map_err(sweep_failure)?;
     let found = effects(&design, &journal.records);
+    let screened = screenings(&design, &journal.records);
     let mut command = format!(
         "snapsim sensitivity {} --replications {}",
         a.scenario.display(),
@@ -407,8 +424,11 @@ fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
     for m in &a.metrics {
         command.push_str(&format!(" --metric {m}"));
     }
+    if a.morris > 0 {
+        command.push_str(&format!(" --morris {}", a.morris));
+    }
     command.push_str(&format!(" --out {}", out.display()));
-    let files = report::sensitivity::sensitivity_files(&design, &found, &command)
+    let files = report::sensitivity::sensitivity_files(&design, &found, &screened, &command)
         .context("drawing the tornado charts")?;
     report::atomic::write_files(&out, &files)
         .map_err(|e| output_failure(e, format!("writing into {}", out.display())))?;

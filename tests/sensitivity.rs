@@ -174,3 +174,65 @@ fn a_scenario_narrows_a_range_and_bad_sections_are_refused() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown metric \"speed\""));
 }
+
+#[test]
+fn morris_screening_ranks_like_the_hand_model_and_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario(
+        tmp.path(),
+        r#", "sensitivity": {"volumes[0].used": ["2GiB", "10GiB"]}"#,
+    );
+    let run = |out: &Path, threads: &str| {
+        let o = snapsim(&[
+            "sensitivity",
+            s.to_str().unwrap(),
+            "--metric",
+            "time_pending_max_seconds",
+            "--replications",
+            "1",
+            "--morris",
+            "5",
+            "--threads",
+            threads,
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out.join("sensitivity.json")).unwrap()
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let bytes = run(&a, "1");
+    assert_eq!(bytes, run(&b, "2"), "same bytes at any thread count");
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(v["morris"]["trajectories"], 5);
+    let sc = v["morris"]["screening"].as_array().unwrap();
+    let order: Vec<&str> = sc.iter().map(|x| x["factor"].as_str().unwrap()).collect();
+    assert_eq!(
+        order,
+        [
+            "volumes[0].used",
+            "transfer.per_snapshot",
+            "transfer.per_volume"
+        ]
+    );
+    // time = used / rate: growing in used, falling in rate, and the
+    // non-binding cap has no effect at all.
+    assert!(sc[0]["mu"].as_f64().unwrap() > 0.0);
+    assert!(sc[1]["mu"].as_f64().unwrap() < 0.0);
+    assert_eq!(sc[2]["mu_star"].as_f64(), Some(0.0));
+    assert_eq!(sc[2]["sigma"].as_f64(), Some(0.0));
+    for x in sc {
+        assert_eq!(x["effects"], 5);
+    }
+    // Every elementary effect of `used` lies between its effect at the
+    // fastest and at the slowest rate: 8 GiB / 56.9 MiB/s … 8 GiB / 34.1 MiB/s.
+    let mu = sc[0]["mu_star"].as_f64().unwrap();
+    let gib8 = 8.0 * 1024.0;
+    assert!(
+        mu >= gib8 / 56.9 - 1.0 && mu <= gib8 / 34.1 + 1.0,
+        "μ* {mu}"
+    );
+    let md = std::fs::read_to_string(a.join("sensitivity.md")).unwrap();
+    assert!(md.contains("## Interactions (Morris screening)"));
+}

@@ -9,6 +9,7 @@ use super::markup::{to_html, to_markdown, Block};
 use super::sweep_data::MetricKind;
 use super::table::{human_bytes, human_seconds};
 use crate::sensitivity::effects::Effect;
+use crate::sensitivity::morris::Screening;
 use crate::sensitivity::Design;
 use serde_json::json;
 use std::fmt::Write as _;
@@ -112,6 +113,7 @@ fn decides(metric: &str, es: &[&Effect]) -> String {
 pub fn sensitivity_files(
     design: &Design,
     effects: &[Effect],
+    screenings: &[Screening],
     command: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     let scenario = design.plan.name.as_str();
@@ -126,6 +128,11 @@ pub fn sensitivity_files(
                         "path": f.path, "base": f.base, "low": f.low, "high": f.high, "why": f.why,
                     })).collect::<Vec<_>>(),
                     "effects": effects,
+                    "morris": {
+                        "trajectories": design.trajectories.len(),
+                        "delta": crate::sensitivity::morris::DELTA,
+                        "screening": screenings,
+                    },
                 }))
                 .unwrap_or_default();
             v.push(b'\n');
@@ -219,6 +226,43 @@ pub fn sensitivity_files(
             })
             .collect(),
     ));
+    if !screenings.is_empty() {
+        b.push(Block::Heading(2, "Interactions (Morris screening)".into()));
+        b.push(Block::Para(format!(
+            "{} trajectories over a 4-level grid of the factors' ranges, each factor moved by 2/3 of its range in different company each time. μ*: the mean size of the factor's effect, scaled to its whole range (it ranks like the tornado); σ: the spread of those effects. A σ large against μ* means the factor's effect depends on the other factors or is not linear, so the one-at-a-time bars understate it.",
+            design.trajectories.len()
+        )));
+        b.push(Block::Table(
+            vec![
+                "metric".into(),
+                "factor".into(),
+                "μ*".into(),
+                "μ".into(),
+                "σ".into(),
+                "σ ÷ μ*".into(),
+                "effects".into(),
+            ],
+            screenings
+                .iter()
+                .map(|x| {
+                    let sign = if x.mu < 0.0 { "−" } else { "" };
+                    vec![
+                        x.metric.clone(),
+                        format!("`{}`", x.factor),
+                        show(&x.metric, x.mu_star),
+                        format!("{sign}{}", show(&x.metric, x.mu.abs())),
+                        show(&x.metric, x.sigma),
+                        if x.mu_star > 0.0 {
+                            format!("{:.2}", x.sigma / x.mu_star)
+                        } else {
+                            "—".into()
+                        },
+                        x.effects.to_string(),
+                    ]
+                })
+                .collect(),
+        ));
+    }
     b.push(Block::Heading(2, "Charts".into()));
     for (stem, m, svg) in charts {
         b.push(Block::Chart {

@@ -37,7 +37,7 @@ impl Effect {
 }
 
 /// Mean of `metric` over the successful runs of point `p`, and their count.
-fn mean(records: &[RunRecord], p: usize, metric: &str) -> (Option<f64>, usize) {
+pub fn mean(records: &[RunRecord], p: usize, metric: &str) -> (Option<f64>, usize) {
     let xs: Vec<f64> = records
         .iter()
         .filter(|r| r.point == p && r.status == RunStatus::Ok)
@@ -82,4 +82,20 @@ pub fn effects(design: &Design, records: &[RunRecord]) -> Vec<Effect> {
         out.extend(es);
     }
     out
+}
+
+/// The Morris screening of every metric (empty without trajectories).
+pub fn screenings(design: &Design, records: &[RunRecord]) -> Vec<super::morris::Screening> {
+    if design.trajectories.is_empty() {
+        return Vec::new();
+    }
+    design
+        .metrics
+        .iter()
+        .flat_map(|m| {
+            super::morris::screen(&design.factors, &design.trajectories, m, &|p| {
+                mean(records, p, m).0
+            })
+        })
+        .collect()
 }

@@ -17,6 +17,7 @@
 //! which no upload can reach), so that every factor has a value to move.
 
 pub mod effects;
+pub mod morris;
 
 use crate::scenario::json_path::JsonPath;
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -99,6 +100,9 @@ pub struct Design {
     pub factors: Vec<Factor>,
     /// The metrics to rank factors by.
     pub metrics: Vec<String>,
+    /// The Morris trajectories, after the one-at-a-time points (empty
+    /// without `--morris`).
+    pub trajectories: Vec<morris::Trajectory>,
     /// The sweep that runs it.
     pub plan: Plan,
 }
@@ -161,12 +165,20 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
         }
         None => {
             put(&mut base, "transfer", "per_volume", json!(NO_CAP));
+            let most = sc
+                .config
+                .volumes
+                .iter()
+                .map(|v| v.pending_limit)
+                .max()
+                .unwrap_or(1)
+                .max(1);
             factors.push(Factor {
                 path: "transfer.per_volume".into(),
                 base: json!(NO_CAP),
-                low: per_snapshot,
-                high: json!(NO_CAP),
-                why: "no per-volume figure is published (EBS_FACTS §3.1.9): from one snapshot's rate for all of a volume's pending snapshots together to no cap (the scenario's default)".into(),
+                low: scaled(t.per_snapshot.bytes_per_sec, 1.0),
+                high: scaled(t.per_snapshot.bytes_per_sec, f64::from(most)),
+                why: format!("no per-volume figure is published (EBS_FACTS §3.1.9): from one snapshot's rate for all of a volume's pending snapshots together to {most} times it, what the scenario's default (no cap) gives {most} pending snapshots"),
             });
         }
     }
@@ -265,6 +277,7 @@ impl Design {
         origin: &str,
         replications: u32,
         metrics: &[String],
+        morris_trajectories: u32,
         allow_large: bool,
     ) -> Result<Design, SensitivityError> {
         let (mut base, mut factors) = default_factors(sc);
@@ -280,11 +293,22 @@ impl Design {
             }
         }
         let points = 1 + 2 * factors.len();
+        let (screening, trajectories) = if morris_trajectories > 0 {
+            morris::check(&factors).map_err(|message| SensitivityError::Section {
+                origin: origin.to_string(),
+                path: "sensitivity".into(),
+                message,
+            })?;
+            morris::design(&factors, morris_trajectories, sc.config.seed, points)
+        } else {
+            (vec![Vec::new(); factors.len()], Vec::new())
+        };
         let mut zip = serde_json::Map::new();
-        for (i, f) in factors.iter().enumerate() {
+        for ((i, f), extra) in factors.iter().enumerate().zip(screening) {
             let mut values = vec![f.base.clone(); points];
             values[2 * i + 1] = f.low.clone();
             values[2 * i + 2] = f.high.clone();
+            values.extend(extra);
             zip.insert(f.path.clone(), Value::Array(values));
         }
         if let Some(o) = base.as_object_mut() {
@@ -299,6 +323,7 @@ impl Design {
         Ok(Design {
             factors,
             metrics,
+            trajectories,
             plan,
         })
     }
