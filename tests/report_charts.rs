@@ -18,7 +18,7 @@ use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
 use snapsim::report::document::{bytes_cell, latency_cell, seconds_cell};
 use snapsim::report::verdict::quantile_cell;
-use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
+use snapsim::report::{report_files, BackupWindow, Figure, Format, ReportData, ReportOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -123,6 +123,7 @@ fn fixture() -> ReportData {
         scenario: "fixture".into(),
         description: "Two gp3 volumes, a rejection, IO latency".into(),
         seed: 3,
+        command: Some("snapsim run scenarios/fixture.json --seed 3 --backup-window 2h".into()),
         simulated_seconds: 14_400.0,
         block_size_bytes: 524_288,
         events_processed: 40,
@@ -280,7 +281,8 @@ fn fixture_with_pauses_and_sets() -> ReportData {
 
 fn window() -> ReportOptions {
     ReportOptions {
-        backup_window_seconds: Some(7200.0),
+        backup_window: Some(BackupWindow::Within { seconds: 7200.0 }),
+        folder: Some("results/fixture".into()),
     }
 }
 
