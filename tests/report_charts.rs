@@ -8,7 +8,7 @@
 //! `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change, and review
 //! the diff.
 
-use snapsim::metrics::latency::{Degradation, LatencyLevel, OpLatency};
+use snapsim::metrics::latency::{CreditsExhausted, Degradation, LatencyLevel, OpLatency};
 use snapsim::metrics::stats::Distribution;
 use snapsim::metrics::summary::{
     ConsistencySummary, GroupSummary, Requests, SnapshotCounts, Storage, VolumeSummary,
@@ -47,6 +47,17 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
                 p999: Some(1.0 + 0.5 * f64::from(k)),
             })
             .collect(),
+        // Writes also ran out of burst credits for a while, none pending.
+        credits_exhausted: (op == "write").then(|| CreditsExhausted {
+            levels: vec![level(0, 40.0)],
+            degradation: vec![Degradation {
+                pending: 0,
+                p50: Some(40.0),
+                p90: Some(40.0),
+                p99: Some(40.0),
+                p999: Some(40.0),
+            }],
+        }),
     };
     VolumeSummary {
         name: name.into(),

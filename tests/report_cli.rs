@@ -345,11 +345,7 @@ fn the_clock_window_counts_snapshots_by_clock_time_across_midnight() {
         ("00:00-03:00", 0.0, 3.0 * H),
     ] {
         let tmp = tempfile::tempdir().unwrap();
-        let out = run_scenario_into(
-            tmp.path(),
-            MIDNIGHT_SCENARIO,
-            &["--backup-window", window],
-        );
+        let out = run_scenario_into(tmp.path(), MIDNIGHT_SCENARIO, &["--backup-window", window]);
         let csv = fs::read_to_string(out.join("snapshots.csv")).unwrap();
         let mut lines = csv.lines();
         let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -381,10 +377,7 @@ fn the_clock_window_counts_snapshots_by_clock_time_across_midnight() {
                 outside += 1;
                 continue;
             };
-            if cells[completed]
-                .parse::<f64>()
-                .is_ok_and(|c| c <= close_at)
-            {
+            if cells[completed].parse::<f64>().is_ok_and(|c| c <= close_at) {
                 met += 1;
             }
         }

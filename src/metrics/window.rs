@@ -277,9 +277,15 @@ mod tests {
             w.assess(0.0, pending(2.0 * H), 4.0 * H),
             WindowOutcome::Undecided
         );
-        assert_eq!(w.assess(0.0, pending(2.0 * H), 6.0 * H), WindowOutcome::Late);
+        assert_eq!(
+            w.assess(0.0, pending(2.0 * H), 6.0 * H),
+            WindowOutcome::Late
+        );
         let d = BackupWindow::Within { seconds: H };
-        assert_eq!(d.assess(0.0, pending(0.0), 0.5 * H), WindowOutcome::Undecided);
+        assert_eq!(
+            d.assess(0.0, pending(0.0), 0.5 * H),
+            WindowOutcome::Undecided
+        );
         assert_eq!(d.assess(0.0, pending(0.0), 2.0 * H), WindowOutcome::Late);
         assert_eq!(d.assess(0.0, done(0.0, H), 2.0 * H), WindowOutcome::Met);
     }

@@ -23,8 +23,8 @@ use super::markup::Block;
 use super::table::{human_bytes, human_seconds};
 use super::verdict::{quantile_cell, verdict};
 use super::ReportOptions;
-use crate::metrics::window::{clock_text, Attempt, BackupWindow, WindowCounts};
 use crate::metrics::summary::{PendingTime, Quantile, Requests, SnapshotCounts, Storage};
+use crate::metrics::window::{clock_text, Attempt, BackupWindow, WindowCounts};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -400,11 +400,17 @@ fn within_window(data: &ReportData, members: &[usize], w: &BackupWindow) -> Stri
     if c.undecided > 0 {
         let why = match *w {
             BackupWindow::Within { seconds } => {
-                format!("requested less than {} before the end", human_seconds(seconds))
+                format!(
+                    "requested less than {} before the end",
+                    human_seconds(seconds)
+                )
             }
             BackupWindow::Clock { .. } => "the window had not closed at the end".into(),
         };
-        cell.push_str(&format!(" ({} undecided: still pending, {why})", c.undecided));
+        cell.push_str(&format!(
+            " ({} undecided: still pending, {why})",
+            c.undecided
+        ));
     }
     cell
 }
@@ -503,11 +509,25 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
     for v in &data.summary.volumes {
         let Some(ops) = &v.latency else { continue };
         for op in ops {
-            b.push(Block::Para(format!(
+            let short = op.credits_exhausted.as_ref();
+            let mut para = format!(
                 "Volume `{}`, {}s: latency by snapshots pending at arrival, and the ratio to none pending.",
                 v.name, op.op
-            )));
-            let header = [
+            );
+            if let Some(c) = short {
+                let waited: u64 = c.levels.iter().map(|l| l.count).sum();
+                let all = waited + op.levels.iter().map(|l| l.count).sum::<u64>();
+                para.push_str(&format!(
+                    " The volume ran out of burst credits: {waited} of the {all} {}s waited for \
+                     credits. They are the rows marked `exhausted`, with ratios to none pending \
+                     with credits available; the `available` rows leave them out, so their \
+                     ratios show what pending snapshots cost and the `exhausted` rows what the \
+                     empty credits cost.",
+                    op.op
+                ));
+            }
+            b.push(Block::Para(para));
+            let mut header = vec![
                 "pending",
                 "IOs",
                 "p50",
@@ -517,23 +537,40 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
                 "p99 ratio",
                 "p99.9 ratio",
             ];
-            let rows = op
-                .levels
-                .iter()
-                .map(|l| {
-                    let d = op.degradation.iter().find(|d| d.pending == l.pending);
-                    vec![
+            if short.is_some() {
+                header.insert(0, "burst credits");
+            }
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            for (state, levels, degradation, none) in [
+                ("available", &op.levels, &op.degradation, "×1.00"),
+                (
+                    "exhausted",
+                    short.map_or(&op.levels, |c| &c.levels),
+                    short.map_or(&op.degradation, |c| &c.degradation),
+                    "-",
+                ),
+            ] {
+                if state == "exhausted" && short.is_none() {
+                    break;
+                }
+                for l in levels {
+                    let d = degradation.iter().find(|d| d.pending == l.pending);
+                    let mut row = vec![
                         l.pending.to_string(),
                         l.count.to_string(),
                         latency_cell(l.p50_us),
                         latency_cell(l.p99_us),
                         latency_cell(l.p999_us),
-                        d.map_or("×1.00".into(), |d| ratio(d.p50)),
-                        d.map_or("×1.00".into(), |d| ratio(d.p99)),
-                        d.map_or("×1.00".into(), |d| ratio(d.p999)),
-                    ]
-                })
-                .collect();
+                        d.map_or(none.into(), |d| ratio(d.p50)),
+                        d.map_or(none.into(), |d| ratio(d.p99)),
+                        d.map_or(none.into(), |d| ratio(d.p999)),
+                    ];
+                    if short.is_some() {
+                        row.insert(0, format!("`{state}`"));
+                    }
+                    rows.push(row);
+                }
+            }
             b.push(Block::Table(
                 header.iter().map(|h| h.to_string()).collect(),
                 rows,

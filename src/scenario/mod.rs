@@ -40,7 +40,8 @@ pub use json_path::JsonPath;
 pub use quantity::{BandwidthText, DurationText, FrequencyText, Quantity, SizeText, UnitKind};
 pub use sweep_def::{sweep_definition, Axis, Parameter, Replications, SweepDef};
 pub use validate::{
-    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, DEFAULT_START_UNIX_SECS, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
+    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, DEFAULT_START_UNIX_SECS, MAX_DURATION_SECS,
+    MAX_REQUESTS, MAX_VOLUMES,
 };
 pub use warnings::Warning;
 
