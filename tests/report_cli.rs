@@ -369,9 +369,9 @@ fn the_clock_window_counts_snapshots_by_clock_time_across_midnight() {
             }
             let close_at = if open > close && time_of_day >= open {
                 day + DAY + close
-            } else if time_of_day >= open && time_of_day < close
-                || open > close && time_of_day < close
-            {
+            } else if time_of_day < close && (open > close || time_of_day >= open) {
+                // Across midnight: after midnight, before the close; else
+                // between the opening and the close.
                 day + close
             } else {
                 outside += 1;
