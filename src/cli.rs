@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::model::{simulate, RunMeta};
-use crate::report::{self, ReportData, ReportError, ReportOptions, ResultContext};
+use crate::report::{self, BackupWindow, ReportData, ReportError, ReportOptions, ResultContext};
 use crate::scenario;
 use crate::sweep::{self, run_sweep, Plan, Shard, SweepError, SweepOptions};
 use std::io::IsTerminal;
@@ -47,10 +47,12 @@ enum Command {
         /// Write only the result files: no charts, no report.
         #[arg(long)]
         no_report: bool,
-        /// Backup window to draw on the duration chart and count in the
-        /// report (a duration such as `4h`).
-        #[arg(long, value_name = "DURATION", value_parser = parse_window)]
-        backup_window: Option<f64>,
+        /// Backup window to count in the report: daily clock times in UTC
+        /// (`01:00-05:00`, may cross midnight: `22:00-04:00`), or a
+        /// duration from each request (`4h`, also drawn on the duration
+        /// chart).
+        #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+        backup_window: Option<BackupWindow>,
         /// Rows of the terminal table: `group` (one per volume group and
         /// the fleet) or `volume`; default: per volume up to 12 volumes,
         /// per group beyond.
@@ -62,9 +64,10 @@ enum Command {
     Report {
         /// A results directory written by `snapsim run`.
         dir: PathBuf,
-        /// Backup window, as given to `run` (a duration such as `4h`).
-        #[arg(long, value_name = "DURATION", value_parser = parse_window)]
-        backup_window: Option<f64>,
+        /// Backup window, as given to `run` (`01:00-05:00` in UTC, or a
+        /// duration such as `4h`).
+        #[arg(long, value_name = "WINDOW", value_parser = parse_window)]
+        backup_window: Option<BackupWindow>,
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
@@ -216,11 +219,12 @@ fn parse_threads(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Runs the parsed command.
+/// Runs the parsed command; `command` is the command line it was parsed
+/// from, as [`command_line`] quotes it, recorded in the results.
 ///
 /// # Errors
 /// A [`Failure`] carrying the exit code and the error chain to print.
-pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
+pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
     match cli.command {
         Command::Run {
             scenario,
@@ -234,18 +238,24 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
             by,
         } => {
             let report = (!no_report).then_some(ReportOptions {
-                backup_window_seconds: backup_window,
+                backup_window,
+                folder: None,
             });
             let rows = match by.as_deref() {
                 Some("volume") => Some(true),
                 Some(_) => Some(false),
                 None => None,
             };
-            let checks = Checks {
-                verify,
-                allow_large,
+            let flags = RunFlags {
+                seed,
+                checks: Checks {
+                    verify,
+                    allow_large,
+                },
+                quiet,
+                by_volume: rows,
             };
-            run_scenario(&scenario, out, seed, checks, quiet, report, rows)
+            run_scenario(&scenario, out, &flags, report, command)
         }
         Command::Report {
             dir,
@@ -254,7 +264,8 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
         } => rebuild_report(
             &dir,
             &ReportOptions {
-                backup_window_seconds: backup_window,
+                backup_window,
+                folder: Some(dir.display().to_string()),
             },
             quiet,
         ),
@@ -339,7 +350,7 @@ pub fn run(cli: Cli) -> std::result::Result<(), Failure> {
                 allow_large,
                 quiet,
             };
-            run_sensitivity(&study)
+            run_sensitivity(&study, command)
         }
         Command::Merge { out, shards } => {
             report::atomic::check(&out)
@@ -383,7 +394,7 @@ fn sensitivity_failure(e: crate::sensitivity::SensitivityError) -> Failure {
     }
 }
 
-fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
+fn run_sensitivity(a: &SensitivityArgs, command: &str) -> std::result::Result<(), Failure> {
     use crate::sensitivity::effects::{effects, screenings};
     use crate::sensitivity::Design;
     let sc = scenario::load(&a.scenario).map_err(|e| bad_input(e.into()))?;
@@ -416,19 +427,7 @@ fn run_sensitivity(a: &SensitivityArgs) -> std::result::Result<(), Failure> {
     let journal = sweep::record::read_journal(&out.join("runs.jsonl")).map_err(sweep_failure)?;
     let found = effects(&design, &journal.records);
     let screened = screenings(&design, &journal.records);
-    let mut command = format!(
-        "snapsim sensitivity {} --replications {}",
-        a.scenario.display(),
-        a.replications
-    );
-    for m in &a.metrics {
-        command.push_str(&format!(" --metric {m}"));
-    }
-    if a.morris > 0 {
-        command.push_str(&format!(" --morris {}", a.morris));
-    }
-    command.push_str(&format!(" --out {}", out.display()));
-    let files = report::sensitivity::sensitivity_files(&design, &found, &screened, &command)
+    let files = report::sensitivity::sensitivity_files(&design, &found, &screened, command)
         .context("drawing the tornado charts")?;
     report::atomic::write_files(&out, &files)
         .map_err(|e| output_failure(e, format!("writing into {}", out.display())))?;
@@ -475,15 +474,29 @@ struct Checks {
     allow_large: bool,
 }
 
-fn run_scenario(
-    path: &Path,
-    out: Option<PathBuf>,
+/// The flags of `snapsim run` besides the paths and the report options.
+#[derive(Clone, Copy, Debug)]
+struct RunFlags {
     seed: Option<u64>,
     checks: Checks,
     quiet: bool,
-    report: Option<ReportOptions>,
+    /// Terminal table rows: per volume (`Some(true)`), per group, or by size.
     by_volume: Option<bool>,
+}
+
+fn run_scenario(
+    path: &Path,
+    out: Option<PathBuf>,
+    flags: &RunFlags,
+    report: Option<ReportOptions>,
+    command: &str,
 ) -> std::result::Result<(), Failure> {
+    let RunFlags {
+        seed,
+        checks,
+        quiet,
+        by_volume,
+    } = *flags;
     let sc = scenario::load(path).map_err(|e| bad_input(e.into()))?;
     if sc.source.get("sweep").is_some() {
         eprintln!(
@@ -515,15 +528,17 @@ fn run_scenario(
         measurements: sc.measurements.clone(),
     };
     let started = Instant::now();
-    let result = simulate(cfg, meta).map_err(|e| {
+    let mut result = simulate(cfg, meta).map_err(|e| {
         bad_input(anyhow::Error::new(e).context(format!("{} is refused", path.display())))
     })?;
     let wall = started.elapsed();
+    result.summary.command = Some(command.to_string());
     let mut files =
         report::result_files_with_warnings(&result, ResultContext { start: sc.start }, &warnings);
-    if let Some(opts) = &report {
+    if let Some(mut opts) = report {
+        opts.folder = Some(out.display().to_string());
         // From the bytes about to be written, as `snapsim report` reads them.
-        let extra = report::build_report(&files, opts)
+        let extra = report::build_report(&files, &opts)
             .context("building the charts and report from the results")?;
         files.extend(extra);
     }
@@ -580,13 +595,24 @@ fn rebuild_report(
     Ok(())
 }
 
-/// A `--backup-window` value: a duration in the scenario format, in seconds.
-fn parse_window(text: &str) -> Result<f64, String> {
-    let d = scenario::units::parse_duration(text).map_err(|e| e.to_string())?;
-    if d.is_zero() {
-        return Err("the backup window must be longer than 0s".into());
-    }
-    Ok(d.as_secs_f64())
+/// A `--backup-window` value: clock times (`01:00-05:00`, UTC) or a
+/// duration in the scenario format.
+fn parse_window(text: &str) -> Result<BackupWindow, String> {
+    scenario::backup_window::parse_backup_window(text).map_err(|e| e.problem)
+}
+
+/// The command line `args` (program first) as one shell-quoted line, the
+/// program named `snapsim` whatever path started it, so the results of the
+/// same command are the same bytes on every machine.
+pub fn command_line(args: &[std::ffi::OsString]) -> String {
+    std::iter::once("snapsim".to_string())
+        .chain(
+            args.iter()
+                .skip(1)
+                .map(|a| report::document::shell_word(&a.to_string_lossy())),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Prints what the first pass over each trace found (IOs, skipped lines)
@@ -687,8 +713,9 @@ fn validate(files: &[PathBuf], allow_large: bool) -> std::result::Result<(), Fai
 
 /// Parses arguments and runs; returns the process exit code.
 pub fn main_with_args() -> i32 {
-    let cli = Cli::parse();
-    match run(cli) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = Cli::parse_from(&args);
+    match run(cli, &command_line(&args)) {
         Ok(()) => 0,
         Err(f) => {
             eprintln!("error: {:#}", f.error);

@@ -5,6 +5,7 @@
 
 use snapsim::metrics::run_metrics::run_metrics;
 use snapsim::metrics::summary::{AssumptionSource, Quantile};
+use snapsim::metrics::window::BackupWindow;
 use snapsim::metrics::RunResult;
 use snapsim::model::{simulate, RunMeta};
 use snapsim::report::table::human_seconds;
@@ -90,7 +91,9 @@ fn unfinished_snapshots_give_flagged_lower_bounds() {
 
     // The sweep row carries the same values and flags.
     let row: std::collections::BTreeMap<String, f64> =
-        run_metrics(&r, Some(600.0)).into_iter().collect();
+        run_metrics(&r, Some(&BackupWindow::Within { seconds: 600.0 }), 0.0)
+            .into_iter()
+            .collect();
     assert_eq!(row["time_pending_p50_seconds"], 102.4);
     assert_eq!(row["time_pending_p50_is_lower_bound"], 0.0);
     assert_eq!(row["time_pending_p95_seconds"], 6600.0);
@@ -98,14 +101,19 @@ fn unfinished_snapshots_give_flagged_lower_bounds() {
     assert_eq!(row["fraction_completed"], 0.5);
     assert_eq!(row["fraction_completed_within_deadline"], 0.5);
     assert_eq!(row["pending_upload_bytes_final"], (36_400 * MIB) as f64);
-    let no_deadline: Vec<String> = run_metrics(&r, None).into_iter().map(|(k, _)| k).collect();
+    let no_deadline: Vec<String> = run_metrics(&r, None, 0.0)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     assert!(!no_deadline
         .iter()
         .any(|k| k == "fraction_completed_within_deadline"));
     // With a deadline shorter than the 102.4 s first snapshot of `small`,
     // only its three instant snapshots are on time.
     let tight: std::collections::BTreeMap<String, f64> =
-        run_metrics(&r, Some(100.0)).into_iter().collect();
+        run_metrics(&r, Some(&BackupWindow::Within { seconds: 100.0 }), 0.0)
+            .into_iter()
+            .collect();
     assert_eq!(tight["fraction_completed_within_deadline"], 3.0 / 8.0);
 }
 

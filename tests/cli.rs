@@ -128,7 +128,9 @@ fn quickstart_default_seed_files() -> &'static BTreeMap<String, Vec<u8>> {
 }
 
 /// Runs the quickstart scenario with `extra` arguments into a fresh temp dir
-/// and returns its files (the dir is removed afterwards).
+/// and returns its files (the dir is removed afterwards). The run starts in
+/// the temp dir with `--out quickstart`, so the same `extra` give the same
+/// command line, which the results record.
 fn run_quickstart_quietly(extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let tmp = tempdir();
     let out = tmp.path().join("quickstart");
@@ -137,13 +139,31 @@ fn run_quickstart_quietly(extra: &[&str]) -> BTreeMap<String, Vec<u8>> {
         "run".as_ref(),
         scenario.as_ref(),
         "--out".as_ref(),
-        out.as_ref(),
+        "quickstart".as_ref(),
         "--quiet".as_ref(),
     ];
     args.extend(extra.iter().map(|a| OsStr::new(*a)));
-    let o = snapsim(&args);
+    let o = Command::new(env!("CARGO_BIN_EXE_snapsim"))
+        .args(&args)
+        .current_dir(tmp.path())
+        .output()
+        .expect("cannot start the snapsim binary");
     assert!(o.status.success(), "{}", describe(&args, &o));
-    read_dir_files(&out)
+    let files = read_dir_files(&out);
+    let summary = parse_json(&files["summary.json"], "summary.json");
+    let mut expected = format!(
+        "snapsim run {} --out quickstart --quiet",
+        scenario.display()
+    );
+    for a in extra {
+        expected.push(' ');
+        expected.push_str(a);
+    }
+    assert_eq!(
+        summary["command"], expected,
+        "summary.json records the command line"
+    );
+    files
 }
 
 // ------------------------------------------------- 1. the example scenarios
@@ -166,9 +186,9 @@ fn result_dir_problems(out: &Path) -> Vec<String> {
     }
 
     let summary = read_json(&out.join("summary.json"));
-    if summary["schema_version"] != 2 {
+    if summary["schema_version"] != 3 {
         problems.push(format!(
-            "summary.json: schema_version is {}, expected 2",
+            "summary.json: schema_version is {}, expected 3",
             summary["schema_version"]
         ));
     }
@@ -271,6 +291,8 @@ fn every_example_scenario_validates_runs_verified_and_writes_consistent_results(
 
 // ------------------------------------------------------------ 2. determinism
 
+/// The same command line (scenario, seed, options and paths) gives the
+/// same bytes; the command line is part of the results (`command`).
 #[test]
 fn the_same_scenario_and_seed_give_byte_identical_result_files() {
     let first = quickstart_default_seed_files();
@@ -377,6 +399,52 @@ fn bad_scenarios_are_refused_with_exit_code_2_their_expected_message_and_no_outp
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A bad `--backup-window` exits with code 2 before simulating, naming the
+/// flag, the value and the forms it takes; `run` and `report` alike.
+#[test]
+fn a_bad_backup_window_is_refused_with_exit_code_2_naming_flag_value_and_fix() {
+    let tmp = tempdir();
+    let scenario = write_scenario(tmp.path(), "s.json", TINY_SCENARIO);
+    let out = tmp.path().join("out");
+    let mut problems = Vec::new();
+    for (value, why) in [
+        ("25:00-03:00", "hours run from 00 to 23"),
+        ("01:00", "joined by '-'"),
+        ("03:00-03:00", "same time"),
+        ("4 hours", "duration"),
+        ("0s", "holds no snapshot"),
+    ] {
+        for cmd in ["run", "report"] {
+            let target: &OsStr = if cmd == "run" {
+                scenario.as_ref()
+            } else {
+                out.as_ref()
+            };
+            let args: [&OsStr; 6] = [
+                cmd.as_ref(),
+                target,
+                "--out".as_ref(),
+                out.as_ref(),
+                "--backup-window".as_ref(),
+                value.as_ref(),
+            ];
+            let args = if cmd == "run" {
+                &args[..]
+            } else {
+                &[args[0], args[1], args[4], args[5]][..]
+            };
+            let o = snapsim(args);
+            problems.extend(assert_refused(
+                args,
+                &o,
+                &["--backup-window", value, why, "HH:MM-HH:MM", "e.g. 4h"],
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(!out.exists(), "run created {}", out.display());
 }
 
 #[test]

@@ -125,6 +125,65 @@ fn gp2_burst_lasts_2000_seconds_then_falls_to_baseline() {
     assert!(credits(2040.0) < 300.0);
 }
 
+/// gp2, 100 GiB, bursting at 3,000 IOPS: the credits run out at about
+/// 2,000 s, long after the one snapshot (at 60 s) completed. The slowdown
+/// that follows is the credits', so it is counted apart
+/// (`credits_exhausted`, at 0 pending), and the table by pending level
+/// (credits available) keeps the latency of a volume with credits: with
+/// the IOs mixed, none pending would look far slower than one pending, and
+/// the pending snapshot would look like a speed-up.
+#[test]
+fn gp2_credit_exhaustion_is_attributed_to_the_credits_not_to_pending_snapshots() {
+    let text = r#"{
+      "name": "gp2-credits", "duration": "2200s", "fidelity": "io", "warmup": "10s",
+      "timeseries_step": "100s",
+      "volumes": [{ "name": "g", "type": "gp2", "size": "100GiB", "used": "1GiB",
+        "workload": { "reads": { "rate": "3000/s", "arrival": "constant", "size": "16KiB" } },
+        "snapshots": { "at": ["60s"] } }]
+    }"#;
+    let r = run_json(text, 1);
+    let snap = &r.snapshots[0];
+    let done = snap
+        .completed_at
+        .expect("the snapshot completes")
+        .as_secs_f64();
+    assert!(
+        done < 200.0,
+        "the snapshot is done long before the credits run out: {done}"
+    );
+    let reads = &r.summary.volumes[0].latency.as_ref().expect("IO fidelity")[0];
+    assert_eq!(reads.op, "read");
+    let short = reads
+        .credits_exhausted
+        .as_ref()
+        .expect("some reads waited for credits");
+    // Every read that waited for credits arrived with nothing pending.
+    assert_eq!(
+        short.levels.iter().map(|l| l.pending).collect::<Vec<_>>(),
+        vec![0],
+        "{short:?}"
+    );
+    let (none, one) = (&reads.levels[0], &reads.levels[1]);
+    assert_eq!((none.pending, one.pending), (0, 1), "{:?}", reads.levels);
+    // About 1,990 s of none pending at 3,000/s with credits.
+    assert!(none.count > 5_000_000, "{none:?}");
+    // Reads with credits: service time only, a few milliseconds.
+    assert!(none.p99_us < 20_000.0, "{none:?}");
+    let empty = &short.levels[0];
+    assert!(
+        empty.p50_us > 100.0 * none.p50_us,
+        "waiting for credits is the slowdown: {empty:?} vs {none:?}"
+    );
+    // What pending snapshots cost is read from the credits-available rows:
+    // a small factor, not the inverse of the credits' slowdown.
+    let d = &reads.degradation[0];
+    assert_eq!(d.pending, 1);
+    let p99 = d.p99.expect("both levels have IOs");
+    assert!((0.5..5.0).contains(&p99), "{d:?}");
+    let ratio = short.degradation[0].p50.expect("none pending has IOs");
+    assert!(ratio > 100.0, "{:?}", short.degradation);
+}
+
 /// st1, 5 TiB, a full scan in 1 MiB sequential reads at queue depth well
 /// above 4: 2.91 h best case, 3.27 h at the 90 % guarantee (EBS_FACTS §2.3).
 #[test]

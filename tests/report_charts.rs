@@ -8,7 +8,7 @@
 //! `UPDATE_SNAPSHOTS=1` to rewrite them after an intended change, and review
 //! the diff.
 
-use snapsim::metrics::latency::{Degradation, LatencyLevel, OpLatency};
+use snapsim::metrics::latency::{CreditsExhausted, Degradation, LatencyLevel, OpLatency};
 use snapsim::metrics::stats::Distribution;
 use snapsim::metrics::summary::{
     ConsistencySummary, GroupSummary, Requests, SnapshotCounts, Storage, VolumeSummary,
@@ -18,7 +18,7 @@ use snapsim::metrics::{IoStep, RunSummary};
 use snapsim::report::data::{SeriesRow, SnapshotRow, StorageRow};
 use snapsim::report::document::{bytes_cell, latency_cell, seconds_cell};
 use snapsim::report::verdict::quantile_cell;
-use snapsim::report::{report_files, Figure, Format, ReportData, ReportOptions};
+use snapsim::report::{report_files, BackupWindow, Figure, Format, ReportData, ReportOptions};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -47,6 +47,17 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
                 p999: Some(1.0 + 0.5 * f64::from(k)),
             })
             .collect(),
+        // Writes also ran out of burst credits for a while, none pending.
+        credits_exhausted: (op == "write").then(|| CreditsExhausted {
+            levels: vec![level(0, 40.0)],
+            degradation: vec![Degradation {
+                pending: 0,
+                p50: Some(40.0),
+                p90: Some(40.0),
+                p99: Some(40.0),
+                p999: Some(40.0),
+            }],
+        }),
     };
     VolumeSummary {
         name: name.into(),
@@ -123,6 +134,7 @@ fn fixture() -> ReportData {
         scenario: "fixture".into(),
         description: "Two gp3 volumes, a rejection, IO latency".into(),
         seed: 3,
+        command: Some("snapsim run scenarios/fixture.json --seed 3 --backup-window 2h".into()),
         simulated_seconds: 14_400.0,
         block_size_bytes: 524_288,
         events_processed: 40,
@@ -281,7 +293,8 @@ fn fixture_with_pauses_and_sets() -> ReportData {
 
 fn window() -> ReportOptions {
     ReportOptions {
-        backup_window_seconds: Some(7200.0),
+        backup_window: Some(BackupWindow::Within { seconds: 7200.0 }),
+        folder: Some("results/fixture".into()),
     }
 }
 

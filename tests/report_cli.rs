@@ -306,3 +306,99 @@ fn report_on_a_corrupted_csv_exits_2_naming_the_file_line_and_column() {
     );
     assert_refused_after("timeseries.csv", b"", &["timeseries.csv", "empty"]);
 }
+
+/// A daily snapshot at 23:50 with up to 30 minutes of jitter, so requests
+/// fall on both sides of midnight; the first one (a full copy) runs past
+/// 03:00, the incrementals finish in about an hour.
+const MIDNIGHT_SCENARIO: &str = r#"{
+  "name": "report-cli-midnight",
+  "seed": 5,
+  "duration": "6d12h",
+  "transfer": { "per_snapshot": "10MiB/s" },
+  "volumes": [
+    { "name": "nightly", "type": "gp3", "size": "500GiB", "used": "120GiB",
+      "workload": { "writes": { "rate": "1/s", "size": "16KiB" } },
+      "snapshots": { "every": "24h", "first_at": "23h50m", "jitter": "30m" } }
+  ]
+}"#;
+
+/// The window cell of `volume`'s row in the time-pending table.
+fn window_cell(md: &str, volume: &str) -> String {
+    let row = md
+        .lines()
+        .find(|l| l.starts_with(&format!("| {volume} | ")) && l.contains(" of "))
+        .unwrap_or_else(|| panic!("report.md has no time-pending row for {volume}:\n{md}"));
+    let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+    cells.last().unwrap().trim().to_string()
+}
+
+/// The window check by clock time on a schedule with jitter across
+/// midnight: the report's count equals a hand computation from
+/// `snapshots.csv`, for a window that opens before every request and one
+/// that opens at midnight, which the requests made before midnight miss.
+#[test]
+fn the_clock_window_counts_snapshots_by_clock_time_across_midnight() {
+    const DAY: f64 = 86_400.0;
+    const H: f64 = 3_600.0;
+    for (window, open, close) in [
+        ("23:30-03:00", 23.5 * H, 3.0 * H),
+        ("00:00-03:00", 0.0, 3.0 * H),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = run_scenario_into(tmp.path(), MIDNIGHT_SCENARIO, &["--backup-window", window]);
+        let csv = fs::read_to_string(out.join("snapshots.csv")).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (state, requested, completed) = (col("State"), col("RequestedAt"), col("CompletedAt"));
+        // By hand: time zero is midnight (the default `start`), so the time
+        // of day is the request time modulo a day. A window crossing
+        // midnight closes on the next day.
+        let (mut accepted, mut met, mut outside, mut before_midnight) = (0, 0, 0, 0);
+        for line in lines {
+            let cells: Vec<&str> = line.split(',').collect();
+            if !["pending", "completed", "deleted"].contains(&cells[state]) {
+                continue;
+            }
+            accepted += 1;
+            let t: f64 = cells[requested].parse().unwrap();
+            let day = (t / DAY).floor() * DAY;
+            let time_of_day = t - day;
+            if time_of_day > 12.0 * H {
+                before_midnight += 1;
+            }
+            let close_at = if open > close && time_of_day >= open {
+                day + DAY + close
+            } else if time_of_day < close && (open > close || time_of_day >= open) {
+                // Across midnight: after midnight, before the close; else
+                // between the opening and the close.
+                day + close
+            } else {
+                outside += 1;
+                continue;
+            };
+            if cells[completed].parse::<f64>().is_ok_and(|c| c <= close_at) {
+                met += 1;
+            }
+        }
+        assert_eq!(accepted, 6, "{csv}");
+        assert!(
+            before_midnight > 0 && before_midnight < accepted,
+            "the jitter puts requests on both sides of midnight:\n{csv}"
+        );
+        let mut expected = format!("{met} of {accepted}");
+        if outside > 0 {
+            expected.push_str(&format!(" ({outside} requested outside the window)"));
+        }
+        let md = fs::read_to_string(out.join("report.md")).unwrap();
+        assert_eq!(window_cell(&md, "nightly"), expected, "{window}");
+        let header = format!("| in {}–{} UTC |", &window[..5], &window[6..]);
+        assert!(md.contains(&header), "{window}: no column {header}:\n{md}");
+        if window == "23:30-03:00" {
+            assert_eq!(outside, 0, "every request is inside 23:30-03:00");
+            assert_eq!(met, accepted - 1, "only the full first snapshot is late");
+        } else {
+            assert_eq!(outside, before_midnight);
+        }
+    }
+}

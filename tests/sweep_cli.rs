@@ -520,6 +520,7 @@ fn sweep_report_is_the_same_after_a_two_shard_merge_and_prints_sweep_json() {
         }
     }
     assert_eq!(checked, 5 * 6);
-    assert!(md.contains("snapsim sweep scenarios/occupancy.json"));
+    assert!(md.contains("snapsim sweep SCENARIO.json --out DIR"));
+    assert!(md.contains("`scenarios/occupancy.json`"));
     assert!(md.contains("deploy/slurm/submit.sh"));
 }

@@ -1,4 +1,9 @@
-//! Foreground IO latency by number of pending snapshots (IO fidelity only).
+//! Foreground IO latency by number of pending snapshots (IO fidelity only),
+//! split by burst-credit state: an IO whose admission waited for burst
+//! credits (gp2 IO credits, st1/sc1 throughput credits, exhausted) is slowed
+//! by the credits, whatever is pending, so it is counted apart
+//! ([`OpLatency::credits_exhausted`]) and the pending levels compare like
+//! with like.
 
 use serde::{Deserialize, Serialize};
 
@@ -45,9 +50,26 @@ pub struct Degradation {
 pub struct OpLatency {
     /// `read` or `write`.
     pub op: String,
-    /// Levels that saw at least one IO, ascending.
+    /// Levels that saw at least one IO that did not wait for burst credits
+    /// (every IO of a type without them), ascending.
     pub levels: Vec<LatencyLevel>,
-    /// Degradation against level 0, for every level above 0 that has IOs.
+    /// Degradation against level 0, for every level above 0 that has IOs
+    /// (of [`OpLatency::levels`]).
+    pub degradation: Vec<Degradation>,
+    /// The IOs whose admission waited for burst credits (the credits were
+    /// exhausted), by pending level, with their ratios to level 0 of
+    /// [`OpLatency::levels`]; absent when no IO waited for credits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits_exhausted: Option<CreditsExhausted>,
+}
+
+/// Latency of the IOs that waited for burst credits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreditsExhausted {
+    /// Levels that saw at least one such IO, ascending.
+    pub levels: Vec<LatencyLevel>,
+    /// Ratio of each level's percentiles to those with none pending and
+    /// credits available, for every level here (0 included).
     pub degradation: Vec<Degradation>,
 }
 

@@ -13,6 +13,7 @@ pub mod stats;
 pub mod summary;
 pub mod survival;
 pub mod timeseries;
+pub mod window;
 
 pub use record::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};
 pub use summary::{RunSummary, SUMMARY_SCHEMA_VERSION};

@@ -8,7 +8,9 @@
 //! metric that has no value in a run (no snapshot completed, no second
 //! snapshot) is absent from its row rather than zero.
 
+use super::window::{Attempt, BackupWindow, WindowOutcome};
 use super::{RunResult, SnapshotState};
+use crate::engine::SimTime;
 
 /// The metrics every run row may hold, in column order, with their meaning:
 /// (name, description with unit).
@@ -26,7 +28,7 @@ pub const FIXED_METRICS: &[(&str, &str)] = &[
     ("time_pending_max_is_lower_bound", "the same for the maximum (1 when any snapshot is unfinished)"),
     ("snapshots_accepted", "CreateSnapshot calls accepted (snapshots created)"),
     ("fraction_completed", "share of accepted snapshots completed by the end of the run [0, 1]"),
-    ("fraction_completed_within_deadline", "share of accepted snapshots completed within the sweep's `deadline` of their request [0, 1]; only when the sweep sets one"),
+    ("fraction_completed_within_deadline", "share of accepted snapshots that met the sweep's `deadline` (completed within that long of their request, or, for clock times, requested inside a day's window and completed by its close) [0, 1]; only when the sweep sets one"),
     ("snapshots_completed", "snapshots that completed (including those later deleted by retention)"),
     ("snapshots_pending_at_end", "snapshots still pending when the run ended"),
     ("rejections", "CreateSnapshot calls rejected, all error codes"),
@@ -69,9 +71,14 @@ pub fn is_metric(name: &str) -> bool {
 /// Reduces a run to its metrics row, in [`FIXED_METRICS`] order followed by
 /// latency metrics (by volume order, operation, pending level). Latency
 /// metrics are averaged over the volumes that have them.
-/// `deadline_seconds` (the sweep's `deadline` [s]) adds
-/// `fraction_completed_within_deadline`.
-pub fn run_metrics(result: &RunResult, deadline_seconds: Option<f64>) -> Vec<(String, f64)> {
+/// `deadline` (the sweep's backup window) adds
+/// `fraction_completed_within_deadline`; `clock_at_zero` is the time of day
+/// of simulated time zero [s after midnight UTC], for a clock window.
+pub fn run_metrics(
+    result: &RunResult,
+    deadline: Option<&BackupWindow>,
+    clock_at_zero: f64,
+) -> Vec<(String, f64)> {
     let s = &result.summary;
     let mut durations: Vec<f64> = result
         .snapshots
@@ -111,8 +118,26 @@ pub fn run_metrics(result: &RunResult, deadline_seconds: Option<f64>) -> Vec<(St
         }
         put("snapshots_accepted", p.count as f64);
         put("fraction_completed", p.completed as f64 / p.count as f64);
-        if let Some(d) = deadline_seconds {
-            let within = durations.iter().filter(|&&x| x <= d).count();
+        if let Some(w) = deadline {
+            let end = s.simulated_seconds;
+            let within = result
+                .snapshots
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.state,
+                        SnapshotState::Pending | SnapshotState::Completed | SnapshotState::Deleted
+                    )
+                })
+                .filter(|r| {
+                    let a = Attempt {
+                        requested: r.requested_at.as_secs_f64(),
+                        completed: r.completed_at.map(SimTime::as_secs_f64),
+                        duration: r.duration_seconds(),
+                    };
+                    w.assess(clock_at_zero, a, end) == WindowOutcome::Met
+                })
+                .count();
             put(
                 "fraction_completed_within_deadline",
                 within as f64 / p.count as f64,

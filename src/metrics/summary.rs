@@ -21,7 +21,11 @@ use std::collections::BTreeMap;
 /// 2: censoring-aware time pending (`pending_seconds` per volume and for
 /// the run), bytes of unfinished snapshots in `storage`, and the
 /// `assumptions` ledger.
-pub const SUMMARY_SCHEMA_VERSION: u32 = 2;
+/// 3: `command` (the command line that produced the results), and latency
+/// by pending level split by burst-credit state (`levels` and
+/// `degradation` count only IOs that did not wait for burst credits;
+/// `credits_exhausted` holds those that did).
+pub const SUMMARY_SCHEMA_VERSION: u32 = 3;
 
 /// The whole run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -36,6 +40,12 @@ pub struct RunSummary {
     pub description: String,
     /// Base seed used.
     pub seed: u64,
+    /// The command line that produced these results, shell-quoted, the
+    /// program named `snapsim` (`snapsim run scenarios/x.json --out
+    /// results/x`); `None` (key left out) for results written through the
+    /// library. The report quotes it to say how to reproduce them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Simulated horizon [s].
     pub simulated_seconds: f64,
     /// Snapshot block size [B].

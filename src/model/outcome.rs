@@ -152,6 +152,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         volumes,
         groups: groups_of(sim),
         scenario_source: meta.source,
+        command: None,
     };
     RunResult {
         summary,

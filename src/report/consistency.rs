@@ -35,7 +35,7 @@ pub fn pauses(b: &mut Vec<Block>, data: &ReportData) {
         "How long is IO paused for a snapshot, and what does a snapshot leave out?".into(),
     ));
     b.push(Block::Para(
-        "The consistency mode of each volume's requests (DESIGN §1.4). `freeze` and `unmount` \
+        "The consistency mode of each volume's requests (the scenario's `consistency`). `freeze` and `unmount` \
          hold the volume's IO while the guest's write-back cache is flushed (and the file \
          system unmounted) and the request is made, until the snapshot is `pending` (and the \
          volume remounted); `stop` keeps the instance down from its stop until it has started \

@@ -252,6 +252,27 @@ impl ReportData {
             .iter()
             .any(|v| v.latency.as_ref().is_some_and(|l| !l.is_empty()))
     }
+
+    /// The time of day of simulated time zero [s after midnight UTC]: the
+    /// scenario's `start` (an RFC 3339 UTC timestamp), or its default.
+    pub fn clock_at_zero(&self) -> f64 {
+        clock_at_zero(&self.summary.scenario_source)
+    }
+}
+
+/// The time of day [s after midnight UTC] of the `start` of a scenario as
+/// parsed (its default when absent or unreadable: the scenario was
+/// validated before it ran).
+pub fn clock_at_zero(source: &serde_json::Value) -> f64 {
+    let start = source
+        .get("start")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| humantime::parse_rfc3339(s).ok())
+        .unwrap_or(
+            std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(crate::scenario::DEFAULT_START_UNIX_SECS),
+        );
+    crate::metrics::window::clock_at_zero(start)
 }
 
 fn parse_summary(bytes: &[u8]) -> Result<RunSummary, LoadError> {

@@ -24,6 +24,7 @@ use super::table::{human_bytes, human_seconds};
 use super::verdict::{quantile_cell, verdict};
 use super::ReportOptions;
 use crate::metrics::summary::{PendingTime, Quantile, Requests, SnapshotCounts, Storage};
+use crate::metrics::window::{clock_text, Attempt, BackupWindow, WindowCounts};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -320,8 +321,8 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
     .map(|h| h.to_string())
     .collect();
     header[0] = part_header(data);
-    if let Some(w) = opts.backup_window_seconds {
-        header.push(format!("within {}", human_seconds(w)));
+    if let Some(w) = &opts.backup_window {
+        header.push(window_header(w));
     }
     let rows = parts(data)
         .iter()
@@ -346,7 +347,7 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
                 cell(|p| p.p99),
                 cell(|p| p.max),
             ];
-            if let Some(w) = opts.backup_window_seconds {
+            if let Some(w) = &opts.backup_window {
                 row.push(within_window(data, &v.members, w));
             }
             row
@@ -355,33 +356,61 @@ fn durations(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
     b.push(Block::Table(header, rows));
 }
 
-/// `22 of 24`, and for snapshots still pending at the end but requested
-/// less than `w` before it, `(1 undecided: still pending, requested less
-/// than 4h00m before the end)`: they may yet finish inside the window.
-fn within_window(data: &ReportData, members: &[usize], w: f64) -> String {
+/// The window column's header: `within 4h00m` or `in 01:00–05:00 UTC`.
+fn window_header(w: &BackupWindow) -> String {
+    match *w {
+        BackupWindow::Within { seconds } => format!("within {}", human_seconds(seconds)),
+        BackupWindow::Clock { open, close } => {
+            format!("in {}–{} UTC", clock_text(open), clock_text(close))
+        }
+    }
+}
+
+/// `22 of 24`; for a clock window `(2 requested outside the window)`; and
+/// for snapshots still pending at the end, which came before their deadline,
+/// `(1 undecided: still pending, the window had not closed at the end)`:
+/// they may yet finish inside the window. Unfinished snapshots never count
+/// as inside.
+fn within_window(data: &ReportData, members: &[usize], w: &BackupWindow) -> String {
     let end = data.summary.simulated_seconds;
+    let clock = data.clock_at_zero();
     let mut member = vec![false; data.summary.volumes.len()];
     for &k in members {
         member[k] = true;
     }
-    let accepted: Vec<_> = data
-        .snapshots
-        .iter()
-        .filter(|r| member.get(r.volume) == Some(&true) && r.is_accepted())
-        .collect();
-    let within = accepted
-        .iter()
-        .filter(|r| r.duration_seconds.is_some_and(|d| d <= w))
-        .count();
-    let undecided = accepted
-        .iter()
-        .filter(|r| r.completed_at.is_none() && end - r.requested_at < w)
-        .count();
-    let mut cell = format!("{within} of {}", accepted.len());
-    if undecided > 0 {
+    let c = WindowCounts::of(
+        data.snapshots
+            .iter()
+            .filter(|r| member.get(r.volume) == Some(&true) && r.is_accepted())
+            .map(|r| {
+                let a = Attempt {
+                    requested: r.requested_at,
+                    completed: r.completed_at,
+                    duration: r.duration_seconds,
+                };
+                w.assess(clock, a, end)
+            }),
+    );
+    let mut cell = format!("{} of {}", c.met, c.accepted);
+    if c.requested_outside > 0 {
         cell.push_str(&format!(
-            " ({undecided} undecided: still pending, requested less than {} before the end)",
-            human_seconds(w)
+            " ({} requested outside the window)",
+            c.requested_outside
+        ));
+    }
+    if c.undecided > 0 {
+        let why = match *w {
+            BackupWindow::Within { seconds } => {
+                format!(
+                    "requested less than {} before the end",
+                    human_seconds(seconds)
+                )
+            }
+            BackupWindow::Clock { .. } => "the window had not closed at the end".into(),
+        };
+        cell.push_str(&format!(
+            " ({} undecided: still pending, {why})",
+            c.undecided
         ));
     }
     cell
@@ -463,8 +492,9 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
     if !data.has_latency() {
         b.push(Block::Para(
             "Not available for this run: it was simulated at flow fidelity, which models \
-             snapshot durations, limits and storage but not foreground IO latency \
-             (DESIGN §1.6). Runs with IO-level latency show percentiles by pending level here."
+             snapshot durations, limits and storage but not foreground IO latency. Runs \
+             simulated at IO fidelity (`\"fidelity\": \"io\"` in the scenario) show percentiles by \
+             pending level here."
                 .into(),
         ));
         return;
@@ -480,11 +510,25 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
     for v in &data.summary.volumes {
         let Some(ops) = &v.latency else { continue };
         for op in ops {
-            b.push(Block::Para(format!(
+            let short = op.credits_exhausted.as_ref();
+            let mut para = format!(
                 "Volume `{}`, {}s: latency by snapshots pending at arrival, and the ratio to none pending.",
                 v.name, op.op
-            )));
-            let header = [
+            );
+            if let Some(c) = short {
+                let waited: u64 = c.levels.iter().map(|l| l.count).sum();
+                let all = waited + op.levels.iter().map(|l| l.count).sum::<u64>();
+                para.push_str(&format!(
+                    " The volume ran out of burst credits: {waited} of the {all} {}s waited for \
+                     credits. They are the rows marked `exhausted`, with ratios to none pending \
+                     with credits available; the `available` rows leave them out, so their \
+                     ratios show what pending snapshots cost and the `exhausted` rows what the \
+                     empty credits cost.",
+                    op.op
+                ));
+            }
+            b.push(Block::Para(para));
+            let mut header = vec![
                 "pending",
                 "IOs",
                 "p50",
@@ -494,23 +538,40 @@ fn latency(b: &mut Vec<Block>, data: &ReportData) {
                 "p99 ratio",
                 "p99.9 ratio",
             ];
-            let rows = op
-                .levels
-                .iter()
-                .map(|l| {
-                    let d = op.degradation.iter().find(|d| d.pending == l.pending);
-                    vec![
+            if short.is_some() {
+                header.insert(0, "burst credits");
+            }
+            let mut rows: Vec<Vec<String>> = Vec::new();
+            for (state, levels, degradation, none) in [
+                ("available", &op.levels, &op.degradation, "×1.00"),
+                (
+                    "exhausted",
+                    short.map_or(&op.levels, |c| &c.levels),
+                    short.map_or(&op.degradation, |c| &c.degradation),
+                    "-",
+                ),
+            ] {
+                if state == "exhausted" && short.is_none() {
+                    break;
+                }
+                for l in levels {
+                    let d = degradation.iter().find(|d| d.pending == l.pending);
+                    let mut row = vec![
                         l.pending.to_string(),
                         l.count.to_string(),
                         latency_cell(l.p50_us),
                         latency_cell(l.p99_us),
                         latency_cell(l.p999_us),
-                        d.map_or("×1.00".into(), |d| ratio(d.p50)),
-                        d.map_or("×1.00".into(), |d| ratio(d.p99)),
-                        d.map_or("×1.00".into(), |d| ratio(d.p999)),
-                    ]
-                })
-                .collect();
+                        d.map_or(none.into(), |d| ratio(d.p50)),
+                        d.map_or(none.into(), |d| ratio(d.p99)),
+                        d.map_or(none.into(), |d| ratio(d.p999)),
+                    ];
+                    if short.is_some() {
+                        row.insert(0, format!("`{state}`"));
+                    }
+                    rows.push(row);
+                }
+            }
             b.push(Block::Table(
                 header.iter().map(|h| h.to_string()).collect(),
                 rows,
@@ -708,8 +769,8 @@ fn ledger(b: &mut Vec<Block>, data: &ReportData) {
 fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
     b.push(Block::Heading(2, "Assumptions and defaults".into()));
     b.push(Block::Para(
-        "Section numbers refer to `EBS_FACTS.md`, the project's collection of sources; \
-         `DESIGN.md` specifies the model."
+        "Section numbers (§) refer to `EBS_FACTS.md`, the project's collection of public AWS \
+         documentation and measurements these values come from."
             .into(),
     ));
     let mut items = vec![
@@ -761,19 +822,50 @@ fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
 fn reproduce(b: &mut Vec<Block>, data: &ReportData, opts: &ReportOptions) {
     let s = &data.summary;
     b.push(Block::Heading(2, "Reproduce".into()));
-    b.push(Block::Para(format!(
-        "The run is deterministic: the same scenario and seed give byte-identical results. \
-         From the repository (bundled scenarios live in `scenarios/`; results in `results/{}/`):",
-        s.scenario
-    )));
     let window = opts
-        .backup_window_seconds
-        .map(|w| format!(" --backup-window {w}s"))
+        .backup_window
+        .map(|w| format!(" --backup-window {}", w.to_arg()))
         .unwrap_or_default();
-    b.push(Block::Code(format!(
-        "snapsim run scenarios/{name}.json --seed {seed}{window}\n\
-         snapsim report results/{name}{window}   # charts and report again, from the saved files",
-        name = s.scenario,
-        seed = s.seed,
-    )));
+    let folder = opts.folder.as_deref().map_or("DIR".into(), shell_word);
+    let again = format!(
+        "snapsim report {folder}{window}   # charts and report again, from the saved files"
+    );
+    match &s.command {
+        Some(command) => {
+            b.push(Block::Para(
+                "The run is deterministic: the same command line gives byte-identical results. \
+                 These results were made with this command (paths as given, from the directory \
+                 it ran in):"
+                    .into(),
+            ));
+            b.push(Block::Code(format!("{command}\n{again}")));
+        }
+        None => {
+            b.push(Block::Para(format!(
+                "The run is deterministic: the same scenario and seed give byte-identical \
+                 results. The command line was not recorded (a program wrote these results \
+                 through the snapsim library); with the scenario file `{}.json`, say:",
+                s.scenario
+            )));
+            b.push(Block::Code(format!(
+                "snapsim run {name}.json --seed {seed}{window}\n{again}",
+                name = shell_word(&s.scenario),
+                seed = s.seed,
+            )));
+        }
+    }
+}
+
+/// `text` as one POSIX shell word: as is when it holds only characters no
+/// shell treats specially, else single-quoted.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_@%+=:,./-".contains(&c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }

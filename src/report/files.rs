@@ -77,36 +77,44 @@ pub fn result_files_with_warnings(
 /// shape) is written; beyond, `snapshots.csv` alone holds them.
 pub const SNAPSHOTS_JSON_MAX: usize = 20_000;
 
-/// One row per volume × operation × pending level (IO fidelity; only the
-/// header at flow fidelity). Ratios are against the same percentile with no
-/// snapshot pending, empty where that level has no IOs.
+/// One row per volume × operation × pending level × burst-credit state
+/// (IO fidelity; only the header at flow fidelity): `credits` is
+/// `available` for IOs that did not wait for burst credits (all IOs of a
+/// type without them), `exhausted` for those that did, after them. Ratios
+/// are against the same percentile with no snapshot pending and credits
+/// available, empty where that level has no IOs.
 fn latency_csv(summary: &RunSummary) -> String {
     let mut out = String::from(
         "volume,op,pending,count,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,\
-p50_ratio,p90_ratio,p99_ratio,p999_ratio\n",
+p50_ratio,p90_ratio,p99_ratio,p999_ratio,credits\n",
     );
     for v in &summary.volumes {
         for op in v.latency.iter().flatten() {
-            for l in &op.levels {
-                let d = op.degradation.iter().find(|d| d.pending == l.pending);
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-                    quote(&v.name),
-                    op.op,
-                    l.pending,
-                    l.count,
-                    l.mean_us,
-                    l.p50_us,
-                    l.p90_us,
-                    l.p99_us,
-                    l.p999_us,
-                    l.max_us,
-                    cell(d.and_then(|d| d.p50)),
-                    cell(d.and_then(|d| d.p90)),
-                    cell(d.and_then(|d| d.p99)),
-                    cell(d.and_then(|d| d.p999)),
-                );
+            let short = op.credits_exhausted.iter();
+            let strata = std::iter::once(("available", &op.levels, &op.degradation))
+                .chain(short.map(|c| ("exhausted", &c.levels, &c.degradation)));
+            for (state, levels, degradation) in strata {
+                for l in levels {
+                    let d = degradation.iter().find(|d| d.pending == l.pending);
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{state}",
+                        quote(&v.name),
+                        op.op,
+                        l.pending,
+                        l.count,
+                        l.mean_us,
+                        l.p50_us,
+                        l.p90_us,
+                        l.p99_us,
+                        l.p999_us,
+                        l.max_us,
+                        cell(d.and_then(|d| d.p50)),
+                        cell(d.and_then(|d| d.p90)),
+                        cell(d.and_then(|d| d.p99)),
+                        cell(d.and_then(|d| d.p999)),
+                    );
+                }
             }
         }
     }

@@ -32,15 +32,20 @@ pub use data::{LoadError, ReportData};
 pub use files::{result_files, result_files_with_warnings, ResultContext};
 pub use sweep_document::{report_number, sweep_report_files};
 
+pub use crate::metrics::window::BackupWindow;
 use thiserror::Error;
 
 /// Report settings that are not part of the scenario. `snapsim report DIR`
 /// reproduces `run`'s files only when given the same options.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportOptions {
-    /// Backup window drawn on the duration CDF and counted in the duration
-    /// table [s]; `None` draws none.
-    pub backup_window_seconds: Option<f64>,
+    /// Backup window counted in the duration table and, as a length of
+    /// time, drawn on the duration CDF; `None`: none.
+    pub backup_window: Option<BackupWindow>,
+    /// The results folder as the command line named it (`run --out`, or
+    /// `report DIR`), for the Reproduce section's `snapsim report` line;
+    /// `None` writes `DIR` there.
+    pub folder: Option<String>,
 }
 
 /// Why the report could not be built.

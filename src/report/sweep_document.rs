@@ -243,19 +243,22 @@ fn reproduce(b: &mut Vec<Block>, data: &SweepData) {
     b.push(Block::Heading(2, "Reproduce".into()));
     b.push(Block::Para(format!(
         "The sweep is deterministic: any thread count, any split into shards and any resume \
-         give byte-identical files, this report included. From the repository (bundled \
-         scenarios live in `scenarios/`; this sweep's results in `results/{name}-sweep/`):"
+         give byte-identical files, this report included. So the report quotes no single \
+         command line (a merge of shards has none); with the scenario file as `SCENARIO.json` \
+         (for the bundled scenario `{name}`, `scenarios/{name}.json`) and any output folder \
+         `DIR`:"
     )));
-    b.push(Block::Code(format!(
-        "snapsim sweep scenarios/{name}.json --out results/{name}-sweep\n\
+    b.push(Block::Code(
+        "snapsim sweep SCENARIO.json --out DIR\n\
          \n\
          # or in shards (e.g. on 4 machines), then merged into the same files:\n\
-         for i in 0 1 2 3; do snapsim sweep scenarios/{name}.json --shard $i/4 --out sweep/shard-$i; done\n\
-         snapsim merge --out sweep/merged sweep/shard-0 sweep/shard-1 sweep/shard-2 sweep/shard-3\n\
+         for i in 0 1 2 3; do snapsim sweep SCENARIO.json --shard $i/4 --out sweep/shard-$i; done\n\
+         snapsim merge --out DIR sweep/shard-0 sweep/shard-1 sweep/shard-2 sweep/shard-3\n\
          \n\
          # or on Slurm: a job array of 4 shards, then a merge job (writes sweep/merged)\n\
-         deploy/slurm/submit.sh scenarios/{name}.json sweep 4"
-    )));
+         deploy/slurm/submit.sh SCENARIO.json sweep 4"
+            .into(),
+    ));
 }
 
 #[cfg(test)]

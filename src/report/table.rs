@@ -290,6 +290,34 @@ pub fn degradation_table(s: &RunSummary) -> String {
                 })
                 .collect();
             let _ = writeln!(out, "  {:<5} {}", op.op, cells.join("  "));
+            if let Some(c) = &op.credits_exhausted {
+                let cells: Vec<String> = c
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let ratio = c
+                            .degradation
+                            .iter()
+                            .find(|d| d.pending == l.pending)
+                            .and_then(|d| d.p99)
+                            .map_or(String::new(), |r| format!(" x{r:.2}"));
+                        format!(
+                            "{}: {}/{}/{}{}",
+                            l.pending,
+                            latency_ms(l.p50_us),
+                            latency_ms(l.p99_us),
+                            latency_ms(l.p999_us),
+                            ratio
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "  {:<5} burst credits exhausted (apart from the above): {}",
+                    op.op,
+                    cells.join("  ")
+                );
+            }
         }
     }
     out

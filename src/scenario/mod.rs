@@ -14,6 +14,7 @@
 //! offending value and the fix.
 
 pub mod assumptions;
+pub mod backup_window;
 mod choice;
 mod consistency;
 pub mod error;
@@ -40,7 +41,8 @@ pub use json_path::JsonPath;
 pub use quantity::{BandwidthText, DurationText, FrequencyText, Quantity, SizeText, UnitKind};
 pub use sweep_def::{sweep_definition, Axis, Parameter, Replications, SweepDef};
 pub use validate::{
-    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, MAX_DURATION_SECS, MAX_REQUESTS, MAX_VOLUMES,
+    DEFAULT_BLOCK_SIZE, DEFAULT_PER_SNAPSHOT_MIB_S, DEFAULT_START_UNIX_SECS, MAX_DURATION_SECS,
+    MAX_REQUESTS, MAX_VOLUMES,
 };
 pub use warnings::Warning;
 

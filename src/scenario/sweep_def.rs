@@ -60,10 +60,11 @@ pub struct SweepDef {
     pub parameters: Vec<Parameter>,
     /// The replication policy.
     pub replications: Replications,
-    /// `deadline`: the time from request within which a snapshot counts as
-    /// on time, for the `fraction_completed_within_deadline` metric (a
-    /// backup window); `None` leaves that metric out.
-    pub deadline: Option<crate::engine::SimDuration>,
+    /// `deadline`: the backup window a snapshot must meet to count as on
+    /// time (a duration from its request, or daily clock times in UTC), for
+    /// the `fraction_completed_within_deadline` metric; `None` leaves that
+    /// metric out.
+    pub deadline: Option<crate::metrics::window::BackupWindow>,
 }
 
 impl SweepDef {
@@ -183,20 +184,14 @@ fn parse(section: &Value, base: &Value) -> Result<SweepDef, Invalid> {
     let deadline = match obj.get("deadline") {
         None => None,
         Some(v) => {
-            let bad = |why: String| {
-                Invalid::at(
-                    "sweep.deadline",
-                    format!("{why}; give the backup window as a duration, e.g. \"4h\""),
-                )
-            };
-            let text = v
-                .as_str()
-                .ok_or_else(|| bad(format!("expected a duration string, found {v}")))?;
-            let d = super::units::parse_duration(text).map_err(|e| bad(e.to_string()))?;
-            if d.is_zero() {
-                return Err(bad("the deadline must be longer than 0s".into()));
-            }
-            Some(d)
+            let bad = |why: String| Invalid::at("sweep.deadline", why);
+            let text = v.as_str().ok_or_else(|| {
+                bad(format!(
+                    "expected a backup window as a string, found {v}; write clock times in UTC, \
+                     e.g. \"01:00-05:00\", or a duration, e.g. \"4h\""
+                ))
+            })?;
+            Some(super::backup_window::parse_backup_window(text).map_err(|e| bad(e.to_string()))?)
         }
     };
     let mut parameters = Vec::new();

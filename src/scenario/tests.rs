@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::engine::{SimDuration, SimTime};
+use crate::metrics::window::BackupWindow;
 use crate::model::config::{Arrival, LimitPolicy, Pattern, Retention, Sharing, Times};
 use crate::model::units::{Bandwidth, Bytes};
 use crate::model::volume_type::VolumeKind;
@@ -195,9 +196,10 @@ fn json_schema_describes_units_and_keys() {
     assert_eq!(schema["type"], "object");
 }
 
-/// `sweep.deadline` is a positive duration; anything else names the key.
+/// `sweep.deadline` is a positive duration or clock times; anything else
+/// names the key.
 #[test]
-fn sweep_deadline_is_a_positive_duration() {
+fn sweep_deadline_is_a_positive_duration_or_clock_times() {
     let base = |deadline: &str| -> serde_json::Value {
         serde_json::from_str(&format!(
             r#"{{"name": "t", "duration": "1h", "volumes": [{{"name": "v", "type": "gp3", "size": "10GiB"}}],
@@ -208,11 +210,27 @@ fn sweep_deadline_is_a_positive_duration() {
     let def = sweep_definition(&base("\"4h\""), "t.json")
         .unwrap()
         .unwrap();
-    assert_eq!(def.deadline, Some(SimDuration::from_secs(4 * 3600)));
+    assert_eq!(
+        def.deadline,
+        Some(BackupWindow::Within {
+            seconds: SimDuration::from_secs(4 * 3600).as_secs_f64()
+        })
+    );
+    let def = sweep_definition(&base("\"22:00-04:00\""), "t.json")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        def.deadline,
+        Some(BackupWindow::Clock {
+            open: 22 * 60,
+            close: 4 * 60
+        })
+    );
     for (bad, why) in [
-        ("\"0s\"", "longer than 0s"),
-        ("4", "expected a duration string"),
+        ("\"0s\"", "0s holds no snapshot"),
+        ("4", "expected a backup window as a string"),
         ("\"4 hours\"", "sweep.deadline"),
+        ("\"25:00-04:00\"", "hours run from 00 to 23"),
     ] {
         let e = sweep_definition(&base(bad), "t.json")
             .unwrap_err()

@@ -187,8 +187,8 @@ impl Plan {
             measurements: Vec::new(),
         };
         let result = simulate(cfg, meta).map_err(|e| e.to_string())?;
-        let deadline = self.def.deadline.map(|d| d.as_secs_f64());
-        Ok(run_metrics(&result, deadline)
+        let clock = crate::metrics::window::clock_at_zero(sc.start);
+        Ok(run_metrics(&result, self.def.deadline.as_ref(), clock)
             .into_iter()
             .filter(|(_, v)| v.is_finite())
             .map(|(k, v)| (k, Value::from(v)))

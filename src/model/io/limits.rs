@@ -140,6 +140,18 @@ impl Limits {
         wait
     }
 
+    /// Whether an IO of `len` bytes and `ios` IO units, up for admission at
+    /// `now`, must wait for burst credits (the credit bucket is short of its
+    /// cost): the volume's credits are exhausted. Always false for types
+    /// without burst credits.
+    #[inline(always)]
+    pub fn is_short_of_credits(&self, now: SimTime, len: u64, ios: f64) -> bool {
+        self.credits.is_some_and(|i| {
+            let (b, u) = &self.buckets[i];
+            b.wait_for(ns(now), u.cost(ios, u64_to_f64(len))) > SimDuration::ZERO
+        })
+    }
+
     /// Takes the IO's tokens from every bucket.
     #[inline(always)]
     pub fn admit(&mut self, now: SimTime, len: u64, ios: f64) {

@@ -121,7 +121,7 @@ pub struct IoVolume {
 fn record_into(rec: &mut Recorder, horizon: SimTime) -> impl FnMut(&Job, SimTime) + '_ {
     move |job: &Job, end: SimTime| {
         if end <= horizon {
-            rec.record(job.kind, job.pending, job.arrived, job.len, end);
+            rec.record(job, end);
         }
     }
 }
@@ -236,6 +236,7 @@ impl IoVolume {
             None => now,
             Some(l) => {
                 let t = now.max(self.last_admit);
+                job.credit_wait = l.is_short_of_credits(t, job.len, ios);
                 let t = t + l.wait_for(t, job.len, ios);
                 l.admit(t, job.len, ios);
                 t
@@ -304,6 +305,7 @@ impl IoVolume {
         let job = Job {
             kind: SNAPSHOT_READ,
             pending: 0,
+            credit_wait: false,
             len: block,
             arrived: now,
             at: now,
@@ -361,6 +363,7 @@ impl IoVolume {
         let job = Job {
             kind: op,
             pending,
+            credit_wait: false,
             len: w.len,
             arrived: w.at,
             at: now,

@@ -3,8 +3,9 @@
 //! time series.
 
 use super::hdr_counts::HdrCounts;
+use super::station::Job;
 use crate::engine::{u64_to_f64, SimTime};
-use crate::metrics::latency::{Degradation, LatencyLevel, OpLatency};
+use crate::metrics::latency::{CreditsExhausted, Degradation, LatencyLevel, OpLatency};
 use crate::metrics::IoStep;
 use hdrhistogram::Histogram;
 use std::collections::VecDeque;
@@ -37,6 +38,9 @@ impl StepAcc {
 pub struct Recorder {
     warmup: SimTime,
     by_level: [Vec<HdrCounts>; 2],
+    /// As `by_level`, for IOs that waited for burst credits; empty until
+    /// the first such IO.
+    short_by_level: [Vec<HdrCounts>; 2],
     step_ns: u64,
     cur: usize,
     /// End of step `cur` [ns]; `u64::MAX` once every step is closed.
@@ -62,6 +66,7 @@ impl Recorder {
         Recorder {
             warmup,
             by_level: [levels(), levels()],
+            short_by_level: [Vec::new(), Vec::new()],
             step_ns: step_ns.max(1),
             cur: 0,
             cur_end: if steps > 0 { step_ns.max(1) } else { u64::MAX },
@@ -84,11 +89,11 @@ impl Recorder {
         (self.cur_end != u64::MAX).then_some(SimTime(self.cur_end))
     }
 
-    /// Records a foreground IO of kind `op` that arrived at `arrived` with
-    /// `pending` snapshots pending and completes at `end`, which is in an
-    /// open step.
+    /// Records foreground IO `job` (its kind, arrival, pending snapshots
+    /// and credit state), which completes at `end`, in an open step.
     #[inline(always)]
-    pub fn record(&mut self, op: u8, pending: u8, arrived: SimTime, len: u64, end: SimTime) {
+    pub fn record(&mut self, job: &Job, end: SimTime) {
+        let (op, pending, arrived, len) = (job.kind, job.pending, job.arrived, job.len);
         let ns = (end - arrived).as_nanos();
         self.completed += 1;
         self.latency_sum_ns += u64_to_f64(ns);
@@ -116,8 +121,17 @@ impl Recorder {
         acc.read_bytes += len * read;
         acc.hist[o].record(ns);
         if arrived >= self.warmup {
-            let levels = &mut self.by_level[o];
-            let l = usize::from(pending).min(levels.len() - 1);
+            let top = self.by_level[o].len();
+            let levels = if job.credit_wait {
+                let short = &mut self.short_by_level[o];
+                if short.is_empty() {
+                    short.extend((0..top).map(|_| HdrCounts::new(3)));
+                }
+                short
+            } else {
+                &mut self.by_level[o]
+            };
+            let l = usize::from(pending).min(top - 1);
             levels[l].record(ns);
         }
     }
@@ -162,48 +176,63 @@ impl Recorder {
     }
 
     /// The latency summary: per operation, per pending level with IOs, and
-    /// degradation against level 0. Operations without IOs are left out.
+    /// degradation against level 0; the IOs that waited for burst credits
+    /// apart. Operations without IOs are left out.
     pub fn summary(&self) -> Vec<OpLatency> {
         let mut out = Vec::new();
         for (o, name) in OPS.iter().enumerate() {
-            let levels: Vec<LatencyLevel> = self.by_level[o]
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| !c.is_empty())
-                .map(|(k, c)| (k, c.histogram()))
-                .map(|(k, h)| LatencyLevel {
-                    pending: k as u32,
-                    count: h.len(),
-                    mean_us: h.mean() / 1e3,
-                    p50_us: h.value_at_quantile(0.5) as f64 / 1e3,
-                    p90_us: h.value_at_quantile(0.9) as f64 / 1e3,
-                    p99_us: h.value_at_quantile(0.99) as f64 / 1e3,
-                    p999_us: h.value_at_quantile(0.999) as f64 / 1e3,
-                    max_us: h.max() as f64 / 1e3,
-                })
-                .collect();
-            if levels.is_empty() {
+            let levels = level_stats(&self.by_level[o]);
+            let short = level_stats(&self.short_by_level[o]);
+            if levels.is_empty() && short.is_empty() {
                 continue;
             }
             let base = levels.iter().find(|l| l.pending == 0).cloned();
-            let ratio = |a: f64, b: f64| (b > 0.0).then_some(a / b);
-            let degradation = levels
-                .iter()
-                .filter(|l| l.pending > 0)
-                .map(|l| Degradation {
+            let against_base = |l: &LatencyLevel| {
+                let ratio = |a: f64, b: f64| (b > 0.0).then_some(a / b);
+                Degradation {
                     pending: l.pending,
                     p50: base.as_ref().and_then(|b| ratio(l.p50_us, b.p50_us)),
                     p90: base.as_ref().and_then(|b| ratio(l.p90_us, b.p90_us)),
                     p99: base.as_ref().and_then(|b| ratio(l.p99_us, b.p99_us)),
                     p999: base.as_ref().and_then(|b| ratio(l.p999_us, b.p999_us)),
-                })
+                }
+            };
+            let degradation = levels
+                .iter()
+                .filter(|l| l.pending > 0)
+                .map(against_base)
                 .collect();
+            let credits_exhausted = (!short.is_empty()).then(|| CreditsExhausted {
+                degradation: short.iter().map(against_base).collect(),
+                levels: short,
+            });
             out.push(OpLatency {
                 op: (*name).to_string(),
                 levels,
                 degradation,
+                credits_exhausted,
             });
         }
         out
     }
+}
+
+/// Statistics of every level that saw an IO, ascending.
+fn level_stats(counts: &[HdrCounts]) -> Vec<LatencyLevel> {
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(k, c)| (k, c.histogram()))
+        .map(|(k, h)| LatencyLevel {
+            pending: k as u32,
+            count: h.len(),
+            mean_us: h.mean() / 1e3,
+            p50_us: h.value_at_quantile(0.5) as f64 / 1e3,
+            p90_us: h.value_at_quantile(0.9) as f64 / 1e3,
+            p99_us: h.value_at_quantile(0.99) as f64 / 1e3,
+            p999_us: h.value_at_quantile(0.999) as f64 / 1e3,
+            max_us: h.max() as f64 / 1e3,
+        })
+        .collect()
 }

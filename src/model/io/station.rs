@@ -42,6 +42,10 @@ pub struct Job {
     pub kind: u8,
     /// Pending snapshots when the IO arrived (latency split).
     pub pending: u8,
+    /// Whether its admission waited for burst credits (gp2 IO credits,
+    /// st1/sc1 throughput credits): the credits were exhausted (latency
+    /// split).
+    pub credit_wait: bool,
     /// Bytes moved [B].
     pub len: u64,
     /// When the IO arrived at the volume [ns].
@@ -245,6 +249,7 @@ mod tests {
         Job {
             kind,
             pending: 0,
+            credit_wait: false,
             len: 0,
             arrived: SimTime(at),
             at: SimTime(at),

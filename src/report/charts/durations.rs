@@ -1,7 +1,9 @@
 //! The distribution of snapshot durations (request to completed) as an
 //! empirical CDF: all volumes together and, for up to six volumes, each on
 //! its own; with the backup window as a vertical line when the report was
-//! given one (`--backup-window`).
+//! given one as a length of time (`--backup-window 4h`). A clock window
+//! (`01:00-05:00`) sets no single duration a snapshot must beat (that
+//! depends on when in the window it was requested), so it draws no line.
 
 use super::{de, legend, mesh, styled_line, time_scale, title, Drawn};
 use crate::report::data::ReportData;
@@ -29,7 +31,10 @@ pub(crate) fn draw_duration_cdf<DB: DrawingBackend>(
             }
         }
     }
-    let window = opts.backup_window_seconds;
+    let window = match opts.backup_window {
+        Some(crate::report::BackupWindow::Within { seconds }) => Some(seconds),
+        _ => None,
+    };
     let max = all
         .last()
         .copied()
