@@ -192,6 +192,10 @@ fn replay(spec: TraceSpec) -> bool {
         Err(e) => panic!("the trace passed its first pass but cannot be replayed: {e}"),
     };
     let mut last = SimTime::ZERO;
+    // IOs in a row at one instant: more than two whole passes means the
+    // replay is stuck there (each lap must take time).
+    let mut same_instant = 0u64;
+    let stuck = 2 * factory.scan().counts.lines + 2;
     for _ in 0..REPLAY_CAP {
         let io = match feed.next_io() {
             Ok(Some(io)) => io,
@@ -213,6 +217,12 @@ fn replay(spec: TraceSpec) -> bool {
             io.offset,
             io.len,
             spec.volume_size
+        );
+        same_instant = if io.at == last { same_instant + 1 } else { 0 };
+        assert!(
+            same_instant <= stuck,
+            "the replay is stuck at {:?}: {same_instant} IOs in a row",
+            io.at
         );
         last = io.at;
     }

@@ -185,7 +185,23 @@ pub fn scan(spec: &TraceSpec) -> Result<TraceScan, TraceError> {
     if spec.looping && out.last_ns == out.first_ns {
         return Err(TraceError::ZeroSpan { path });
     }
+    let span_ns = out.last_ns - out.first_ns;
+    if spec.looping && lap_ns(spec, span_ns) == 0 {
+        // Such a replay hung at one instant: `snapsim run` never ended.
+        return Err(TraceError::LapTooShort {
+            path,
+            span_ns,
+            time_scale: spec.time_scale,
+            min_scale: 0.5 / span_ns as f64,
+        });
+    }
     Ok(out)
+}
+
+/// One lap of a looping replay in simulated time [ns]: the trace's span
+/// scaled, rounded as each IO's time is.
+fn lap_ns(spec: &TraceSpec, span_ns: u64) -> u64 {
+    (span_ns as f64 * spec.time_scale).round() as u64
 }
 
 /// A trace checked by a first pass, ready to be replayed by every run.
@@ -219,12 +235,11 @@ impl TraceFactory {
 impl IoFeedFactory for TraceFactory {
     fn open(&self) -> Result<Box<dyn IoFeed>, FeedError> {
         let stream = open_stream(&self.spec).map_err(|e| FeedError(e.to_string()))?;
-        let scaled = |ns: u64| (ns as f64 * self.spec.time_scale).round() as u64;
         Ok(Box::new(TraceFeed {
             spec: self.spec.clone(),
             stream,
             first_ns: self.scan.first_ns,
-            period_ns: scaled(self.scan.last_ns - self.scan.first_ns),
+            period_ns: lap_ns(&self.spec, self.scan.last_ns - self.scan.first_ns),
             lap: 0,
         }))
     }
