@@ -18,8 +18,11 @@
 //! - [`metrics`]: the run summary and per-snapshot records.
 //! - `report`: writes results to files.
 //! - [`sweep`]: parameter sweeps with replications, shards, resume and merge.
+//! - [`fuzzing`]: the entry points of the fuzz targets (`fuzz/`) and of
+//!   their corpus replay test.
 pub mod cli;
 pub mod engine;
+pub mod fuzzing;
 pub mod metrics;
 pub mod model;
 pub mod report;

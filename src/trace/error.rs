@@ -162,17 +162,17 @@ pub enum TraceError {
         /// The file.
         path: PathBuf,
     },
-    /// `loop` with a `time_scale` that shrinks the trace's span below 1 ns,
-    /// so every lap would replay at the same instant, forever.
-    #[error("{}: \"loop\" with time_scale {time_scale} shrinks the trace's span of {span_ns} ns to less than 1 ns, so the replay would never reach the horizon; use a time_scale of at least {min_scale:e} or remove \"loop\"", path.display())]
-    ScaledSpanZero {
+    /// `loop` with a `time_scale` that shrinks the trace's span below
+    /// 1 ns: every lap would replay at the same instant, for ever.
+    #[error("{}: \"loop\" with time_scale {time_scale} makes each lap of the trace ({span_ns} ns of trace time) last less than 1 ns of simulated time, so the replay would never reach the end of the run; raise time_scale to at least {min_scale:e} or remove \"loop\"", path.display())]
+    LapTooShort {
         /// The file.
         path: PathBuf,
-        /// The span of the trace [ns, trace time].
+        /// The trace's span, first to last IO [ns of trace time].
         span_ns: u64,
-        /// The scale asked for.
+        /// The scenario's time scale.
         time_scale: f64,
-        /// The smallest scale that keeps a span of 1 ns.
+        /// The smallest time scale that gives a lap of 1 ns.
         min_scale: f64,
     },
 }

@@ -186,8 +186,9 @@ pub fn scan(spec: &TraceSpec) -> Result<TraceScan, TraceError> {
         return Err(TraceError::ZeroSpan { path });
     }
     let span_ns = out.last_ns - out.first_ns;
-    if spec.looping && scaled_ns(span_ns, spec.time_scale) == 0 {
-        return Err(TraceError::ScaledSpanZero {
+    if spec.looping && lap_ns(spec, span_ns) == 0 {
+        // Such a replay hung at one instant: `snapsim run` never ended.
+        return Err(TraceError::LapTooShort {
             path,
             span_ns,
             time_scale: spec.time_scale,
@@ -197,9 +198,10 @@ pub fn scan(spec: &TraceSpec) -> Result<TraceScan, TraceError> {
     Ok(out)
 }
 
-/// `ns` of trace time in simulated nanoseconds under `time_scale`.
-fn scaled_ns(ns: u64, time_scale: f64) -> u64 {
-    (ns as f64 * time_scale).round() as u64
+/// One lap of a looping replay in simulated time [ns]: the trace's span
+/// scaled, rounded as each IO's time is.
+fn lap_ns(spec: &TraceSpec, span_ns: u64) -> u64 {
+    (span_ns as f64 * spec.time_scale).round() as u64
 }
 
 /// A trace checked by a first pass, ready to be replayed by every run.
@@ -237,7 +239,7 @@ impl IoFeedFactory for TraceFactory {
             spec: self.spec.clone(),
             stream,
             first_ns: self.scan.first_ns,
-            period_ns: scaled_ns(self.scan.last_ns - self.scan.first_ns, self.spec.time_scale),
+            period_ns: lap_ns(&self.spec, self.scan.last_ns - self.scan.first_ns),
             lap: 0,
         }))
     }
@@ -248,7 +250,7 @@ impl IoFeedFactory for TraceFactory {
             return lines;
         }
         // Laps that start before the horizon; `scan` refused a zero period.
-        let period = scaled_ns(self.scan.last_ns - self.scan.first_ns, self.spec.time_scale).max(1);
+        let period = lap_ns(&self.spec, self.scan.last_ns - self.scan.first_ns).max(1);
         let window = self.spec.horizon.0.saturating_sub(self.spec.start_offset.0);
         lines * u128::from(window / period + 1)
     }

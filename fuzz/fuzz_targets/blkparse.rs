@@ -1,0 +1,6 @@
+//! Fuzz target `blkparse`: see `snapsim::fuzzing`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    snapsim::fuzzing::run_target("blkparse", data);
+});

@@ -1,0 +1,6 @@
+//! Fuzz target `disksim`: see `snapsim::fuzzing`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    snapsim::fuzzing::run_target("disksim", data);
+});

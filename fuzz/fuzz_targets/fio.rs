@@ -1,0 +1,6 @@
+//! Fuzz target `fio`: see `snapsim::fuzzing`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    snapsim::fuzzing::run_target("fio", data);
+});
