@@ -22,7 +22,7 @@ fn station_only(rate: &str, latency: &str) -> String {
             "name": "q", "type": "custom", "size": "100GiB", "iops": 1000000000, "throughput": "1000000GiB/s",
             "workload": {{ "reads": {{ "rate": "{rate}", "size": "4KiB" }} }},
             "performance": {{ "channels": 1, "base_latency": {latency},
-                              "channel_bandwidth": "1000000000GiB/s", "limits": false }}
+                              "channel_bandwidth": "1PiB/s", "limits": false }}
           }}]
         }}"#
     )
