@@ -47,10 +47,13 @@ fn names(dir: &Path) -> Vec<String> {
 /// 2, `--no-report`: fewer files, so leftovers of the old set show).
 fn command(scenario: &Path, out: &Path, new: bool) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_snapsim"));
-    c.arg("run")
+    // From the folder's parent, as `--out out`: the command line recorded
+    // in summary.json is then the same for every folder of the test.
+    c.current_dir(out.parent().unwrap())
+        .arg("run")
         .arg(scenario)
         .arg("--out")
-        .arg(out)
+        .arg(out.file_name().unwrap())
         .arg("--quiet")
         .env_remove("SNAPSIM_PUBLISH_PAUSE_MS")
         .env_remove("SNAPSIM_PUBLISH_NO_EXCHANGE")
@@ -114,7 +117,10 @@ fn kill(mut child: Child) {
 fn setup(tmp: &Path) -> (std::path::PathBuf, Sets) {
     let scenario = tmp.join("k.json");
     std::fs::write(&scenario, SCENARIO).unwrap();
-    let (a, b) = (tmp.join("ref-old"), tmp.join("ref-new"));
+    let (a, b) = (tmp.join("ref-old/out"), tmp.join("ref-new/out"));
+    for d in [&a, &b] {
+        std::fs::create_dir_all(d.parent().unwrap()).unwrap();
+    }
     run_ok(command(&scenario, &a, false));
     run_ok(command(&scenario, &b, true));
     let sets = Sets {
@@ -186,7 +192,8 @@ fn a_kill_at_timed_moments_leaves_one_complete_set() {
     let tmp = tempfile::tempdir().unwrap();
     let (scenario, sets) = setup(tmp.path());
     // How long an uninterrupted run takes, to spread the kills over it.
-    let probe = tmp.path().join("probe");
+    let probe = tmp.path().join("probe/out");
+    std::fs::create_dir_all(probe.parent().unwrap()).unwrap();
     let started = Instant::now();
     run_ok(command(&scenario, &probe, true));
     let full = started.elapsed();
