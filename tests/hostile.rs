@@ -1,10 +1,10 @@
 //! Hostile input through the real binary: FIFOs and devices as scenario or
 //! trace, over-long lines, a gzip bomb, dates past year 9999, absurd seeds,
 //! threads and sizes, schedules that make no sense, and output folders that
-//! are not results folders. Every case runs with a time limit
-//! ([`LIMIT`]) and must end with the expected exit code (2: refused, with a
-//! message naming the file and where in it; 0: a bounded run), never with a
-//! panic, a signal or a hang. Fixtures: `tests/hostile/` (see its README).
+//! are not results folders. Every case runs with a time limit ([`LIMIT`])
+//! and a memory limit ([`MEMORY_LIMIT`]) and must end with the expected
+//! exit code (2: refused, with a message naming the file and where in it;
+//! 0: a bounded run), never with a panic, a signal or a hang. Fixtures: `tests/hostile/` (see its README).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,34 @@ use std::time::{Duration, Instant};
 
 /// Longest a case may run before it counts as a hang and is killed.
 const LIMIT: Duration = Duration::from_secs(20);
+
+/// Address space each case may use [B]: 8 GiB, the run guard's memory
+/// budget. A case that allocates beyond it aborts (a signal), which fails
+/// the test like a hang does; the 1,024-thread case reserves about 2 GiB
+/// of stacks within it.
+const MEMORY_LIMIT: u64 = 8 << 30;
+
+/// The binary, with [`MEMORY_LIMIT`] set on the child before it starts.
+fn limited_command() -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_snapsim"));
+    // SAFETY: between fork and exec the closure only calls setrlimit, which
+    // is async-signal-safe, and touches no memory of the parent.
+    unsafe {
+        c.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: MEMORY_LIMIT as libc::rlim_t,
+                rlim_max: MEMORY_LIMIT as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    c
+}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,7 +51,7 @@ fn fixture(name: &str) -> PathBuf {
 /// Exit code (None: killed by a signal), stdout, stderr; kills the process
 /// and fails the test after [`LIMIT`].
 fn run_limited(args: &[&str], label: &str) -> (Option<i32>, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snapsim"))
+    let mut child = limited_command()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
