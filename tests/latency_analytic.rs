@@ -239,9 +239,9 @@ fn throttling_bounds_latency_only_below_the_limit() {
     assert!(p99(&under, 540.0) < 3.0 * p99(&under, 120.0));
 }
 
-/// p99 write latency [µs] at each pending level, one list per replication,
-/// for a bundled per-type scenario shortened to `duration`.
-fn p99_writes_by_level(file: &str, duration: &str, seeds: u64) -> Vec<Vec<(u32, f64)>> {
+/// Mean write latency [µs] at each pending level, one list per
+/// replication, for a bundled per-type scenario shortened to `duration`.
+fn mean_writes_by_level(file: &str, duration: &str, seeds: u64) -> Vec<Vec<(u32, f64)>> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(file);
@@ -259,17 +259,19 @@ fn p99_writes_by_level(file: &str, duration: &str, seeds: u64) -> Vec<Vec<(u32, 
             writes
                 .levels
                 .iter()
-                .map(|l| (l.pending, l.p99_us))
+                .map(|l| (l.pending, l.mean_us))
                 .collect()
         })
         .collect()
 }
 
-/// Degradation is real: with snapshots pending, p99 write latency is higher
-/// than with none, beyond the 95 % confidence intervals of the replications,
-/// and the highest level reached is above the no-snapshot level too.
+/// Degradation is real, if small under the default `copy_range`
+/// copy-on-write (a few percent, as measured on gp3): with snapshots
+/// pending, mean write latency is higher than with none, beyond the 95 %
+/// confidence intervals of the replications, and the highest level reached
+/// is above the no-snapshot level too.
 fn assert_writes_degrade(file: &str) {
-    let reps = p99_writes_by_level(file, "40m", 3);
+    let reps = mean_writes_by_level(file, "40m", 3);
     let level = |k: u32| -> Vec<f64> {
         reps.iter()
             .map(|r| r.iter().find(|(p, _)| *p == k).expect("level reached").1)
@@ -285,7 +287,7 @@ fn assert_writes_degrade(file: &str) {
         let (mk, hk) = mean_ci(&level(k));
         assert!(
             mk - hk > m0 + h0,
-            "{file}: p99 with {k} pending {mk:.0}±{hk:.0} µs not above none pending {m0:.0}±{h0:.0} µs"
+            "{file}: mean with {k} pending {mk:.1}±{hk:.1} µs not above none pending {m0:.1}±{h0:.1} µs"
         );
     }
 }
@@ -461,7 +463,8 @@ fn cow_scenario(policy: &str) -> String {
 /// Under the `wait` policy a write that hits a block the pending snapshot
 /// has not uploaded waits for that block's upload, 512 KiB at 10 MiB/s =
 /// 50 ms, then its own 1 ms; under `copy` it costs the station one block
-/// read and one block write instead (2 × 512 KiB at 1 GiB/s = 0.98 ms).
+/// read and one block write instead (2 × 512 KiB at 1 GiB/s = 0.98 ms), and
+/// under `copy_range` one read and one write of its own 4 KiB.
 #[test]
 fn copy_on_write_wait_and_copy_cost_what_they_should() {
     let p50_ms = |policy: &str| {
@@ -495,5 +498,12 @@ fn copy_on_write_wait_and_copy_cost_what_they_should() {
     assert!(
         (copy - theory).abs() / theory < 0.002,
         "copy: {copy} ms vs {theory}"
+    );
+    // `copy_range` preserves only the 4 KiB the write overwrites.
+    let range = p50_ms("copy_range");
+    let theory = 1.0 + transfer_ms(3.0 * 4096.0);
+    assert!(
+        (range - theory).abs() / theory < 0.002,
+        "copy_range: {range} ms vs {theory}"
     );
 }

@@ -41,6 +41,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
         degradation: (1..=3)
             .map(|k| Degradation {
                 pending: k,
+                mean: Some(1.0 + 0.5 * f64::from(k)),
                 p50: Some(1.0 + 0.5 * f64::from(k)),
                 p90: Some(1.0 + 0.5 * f64::from(k)),
                 p99: Some(1.0 + 0.5 * f64::from(k)),
@@ -52,6 +53,7 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
             levels: vec![level(0, 40.0)],
             degradation: vec![Degradation {
                 pending: 0,
+                mean: Some(40.0),
                 p50: Some(40.0),
                 p90: Some(40.0),
                 p99: Some(40.0),

@@ -80,8 +80,15 @@ pub enum SnapshotReadPriority {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CowPolicy {
     /// Preserve the old block first: one extra block read and block write
-    /// on the storage station, in the writing IO's service time.
+    /// on the storage station, in the writing IO's service time, charged
+    /// against the volume's IOPS and throughput.
     Copy,
+    /// Preserve only the bytes the write overwrites (the rest of the old
+    /// block is not touched by the write and stays where it is): one extra
+    /// read and write of the write's own length, charged likewise. The
+    /// default: it is what keeps the application impact of a pending
+    /// snapshot inside the one published measurement (README, "Calibration").
+    CopyRange,
     /// Wait until the snapshot has uploaded that block, out of order, at
     /// the snapshot's upload rate; the wait is in the write's latency.
     Wait,

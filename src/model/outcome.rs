@@ -118,6 +118,8 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
                         0.0
                     },
                     overloaded_at_seconds: io.overloaded_at.map(|t| t.as_secs_f64()),
+                    charged_bytes_per_second: io.charged_bytes as f64 / secs,
+                    copy_on_write_bytes: io.cow_bytes,
                 }
             }),
             trace: sim.cfg.volumes[i].trace.as_ref().map(|t| t.stats()),

@@ -98,7 +98,7 @@ impl VolumeKind {
             },
             channel_bandwidth: p.throughput,
             snapshot_reads: SnapshotReadPriority::Low,
-            copy_on_write: CowPolicy::Copy,
+            copy_on_write: CowPolicy::CopyRange,
             limits: true,
         }
     }

@@ -86,7 +86,7 @@ pub const SNAPSHOTS_JSON_MAX: usize = 20_000;
 fn latency_csv(summary: &RunSummary) -> String {
     let mut out = String::from(
         "volume,op,pending,count,mean_us,p50_us,p90_us,p99_us,p999_us,max_us,\
-p50_ratio,p90_ratio,p99_ratio,p999_ratio,credits\n",
+p50_ratio,p90_ratio,p99_ratio,p999_ratio,credits,mean_ratio\n",
     );
     for v in &summary.volumes {
         for op in v.latency.iter().flatten() {
@@ -98,7 +98,7 @@ p50_ratio,p90_ratio,p99_ratio,p999_ratio,credits\n",
                     let d = degradation.iter().find(|d| d.pending == l.pending);
                     let _ = writeln!(
                         out,
-                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{state}",
+                        "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{state},{}",
                         quote(&v.name),
                         op.op,
                         l.pending,
@@ -113,6 +113,7 @@ p50_ratio,p90_ratio,p99_ratio,p999_ratio,credits\n",
                         cell(d.and_then(|d| d.p90)),
                         cell(d.and_then(|d| d.p99)),
                         cell(d.and_then(|d| d.p999)),
+                        cell(d.and_then(|d| d.mean)),
                     );
                 }
             }

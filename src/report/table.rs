@@ -319,8 +319,33 @@ pub fn degradation_table(s: &RunSummary) -> String {
                 );
             }
         }
+        let _ = writeln!(out, "  {}", impact_line(ops));
     }
     out
+}
+
+/// The application impact line: mean latency of reads and writes together
+/// by pending level, and its change from none pending.
+fn impact_line(ops: &[crate::metrics::latency::OpLatency]) -> String {
+    let means = crate::metrics::latency::all_io_mean(ops);
+    let base = means.iter().find(|m| m.0 == 0).map(|m| m.2);
+    let cells: Vec<String> = means
+        .iter()
+        .map(|&(p, _, mean)| match base {
+            Some(b) if p > 0 && b > 0.0 => {
+                format!(
+                    "{p}: {} ({:+.2} %)",
+                    latency_ms(mean),
+                    (mean / b - 1.0) * 100.0
+                )
+            }
+            _ => format!("{p}: {}", latency_ms(mean)),
+        })
+        .collect();
+    format!(
+        "all IO mean (application impact, change from none pending): {}",
+        cells.join("  ")
+    )
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ pub(crate) fn validate_performance(
     }
     if let Some(c) = raw.copy_on_write {
         p.copy_on_write = match c {
+            RawCowPolicy::CopyRange => CowPolicy::CopyRange,
             RawCowPolicy::Copy => CowPolicy::Copy,
             RawCowPolicy::Wait => CowPolicy::Wait,
         };

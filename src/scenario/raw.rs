@@ -336,9 +336,11 @@ pub struct RawSnapshotReads {
 
 /// Copy-on-write policy names.
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum RawCowPolicy {
-    /// Preserve the old block first.
+    /// Preserve only the overwritten bytes first (the default).
+    CopyRange,
+    /// Preserve the whole old block first.
     Copy,
     /// Wait until the block is uploaded.
     Wait,

@@ -21,9 +21,11 @@
 //! Assumptions, written down: uploads are network-bound, so the station does
 //! not slow an upload (its reads only load the station); a write's block
 //! effects (changed blocks, copy-on-write) happen at its arrival; a
-//! copy-on-write adds a read and a write of one snapshot block to the
-//! writing IO's service time, or, under the `wait` policy, holds the write
-//! until the snapshot has uploaded the block out of order.
+//! copy-on-write adds a read and a write of what it preserves (the bytes the
+//! write overwrites under `copy_range`, the default; the whole block under
+//! `copy`) to the writing IO's service time and to what it takes from the
+//! volume's IOPS and throughput buckets, or, under the `wait` policy, holds
+//! the write until the snapshot has uploaded the block out of order.
 
 pub mod bucket;
 pub mod hdr_counts;
@@ -31,7 +33,7 @@ pub mod limits;
 pub mod recorder;
 pub mod station;
 
-use super::config::{LatencyDist, Performance, VolumeConfig};
+use super::config::{CowPolicy, LatencyDist, Performance, VolumeConfig};
 use super::rng::StreamRng;
 use super::simulation::{Event, Simulation};
 use super::source::IoSource;
@@ -70,9 +72,22 @@ pub fn queue_bound(volumes: usize) -> usize {
 /// snapshots at arrival, sequential).
 type CowHeld = (SimTime, u64, u64, u64, SimTime, u8, bool);
 
+/// What an IO takes from the volume's token buckets: its own IO units and
+/// bytes plus those of its copy-on-write traffic, which the volume's IOPS
+/// and throughput limits cover like any other IO.
+#[derive(Clone, Copy, Debug)]
+struct Cost {
+    /// IO units (256 KiB SSD, 1 MiB HDD).
+    ios: f64,
+    /// Bytes, copy-on-write included [B].
+    bytes: u64,
+    /// Of them, copy-on-write reads and writes [B].
+    cow_bytes: u64,
+}
+
 /// An admitted IO on its way to the station: the job (its `at` is the
-/// admission instant), its IO units, and when it was submitted.
-type Admitted = (Job, f64, SimTime);
+/// admission instant), what it costs, and when it was submitted.
+type Admitted = (Job, Cost, SimTime);
 
 /// The IO-fidelity state of one volume.
 pub struct IoVolume {
@@ -113,6 +128,11 @@ pub struct IoVolume {
     pub overloaded_at: Option<SimTime>,
     /// Queued IOs at which the volume is overloaded.
     queue_bound: usize,
+    /// Bytes charged against the throughput limit by the IOs that reached
+    /// the station, copy-on-write traffic included [B].
+    pub charged_bytes: u64,
+    /// Of them, copy-on-write reads and writes [B].
+    pub cow_bytes: u64,
 }
 
 /// Records a foreground IO that completes at `end`, if it does so within
@@ -161,6 +181,8 @@ impl IoVolume {
             shed: 0,
             overloaded_at: None,
             queue_bound,
+            charged_bytes: 0,
+            cow_bytes: 0,
         }
     }
 
@@ -226,7 +248,7 @@ impl IoVolume {
     /// (first come first served on the token buckets) and it is on its way
     /// to the station.
     #[inline(always)]
-    fn submit(&mut self, now: SimTime, mut job: Job, ios: f64) {
+    fn submit(&mut self, now: SimTime, mut job: Job, cost: Cost) {
         self.submitted += 1;
         if self.overloaded(now) {
             self.shed += 1;
@@ -236,15 +258,15 @@ impl IoVolume {
             None => now,
             Some(l) => {
                 let t = now.max(self.last_admit);
-                job.credit_wait = l.is_short_of_credits(t, job.len, ios);
-                let t = t + l.wait_for(t, job.len, ios);
-                l.admit(t, job.len, ios);
+                job.credit_wait = l.is_short_of_credits(t, cost.bytes, cost.ios);
+                let t = t + l.wait_for(t, cost.bytes, cost.ios);
+                l.admit(t, cost.bytes, cost.ios);
                 t
             }
         };
         self.last_admit = at;
         job.at = at;
-        self.admitted.push_back((job, ios, now));
+        self.admitted.push_back((job, cost, now));
         self.pump(now);
     }
 
@@ -261,12 +283,14 @@ impl IoVolume {
             if next.is_none() {
                 return;
             }
-            let Some((job, ios, _)) = self.admitted.pop_front() else {
+            let Some((job, cost, _)) = self.admitted.pop_front() else {
                 return;
             };
             if let Some(l) = &mut self.lagged {
-                l.admit(job.at, job.len, ios);
+                l.admit(job.at, cost.bytes, cost.ios);
             }
+            self.charged_bytes += cost.bytes;
+            self.cow_bytes += cost.cow_bytes;
             self.station_arrive(job);
         }
     }
@@ -337,10 +361,10 @@ impl IoVolume {
         lagged.set_pending(now, pending);
         let mut l = lagged.clone();
         let mut last = now;
-        for (job, ios, submitted) in &mut self.admitted {
+        for (job, cost, submitted) in &mut self.admitted {
             let t = (*submitted).max(last);
-            let t = t + l.wait_for(t, job.len, *ios);
-            l.admit(t, job.len, *ios);
+            let t = t + l.wait_for(t, cost.bytes, cost.ios);
+            l.admit(t, cost.bytes, cost.ios);
             job.at = t;
             last = t;
         }
@@ -369,11 +393,21 @@ impl IoVolume {
             at: now,
             service_ns: self.service(w.len, extra_bytes),
         };
-        let ios = self
-            .limits
-            .as_ref()
-            .map_or(1.0, |l| l.io_cost(w.len, sequential));
-        self.submit(now, job, ios);
+        // A copy is one read and one write of half the extra bytes each.
+        let ios = self.limits.as_ref().map_or(1.0, |l| {
+            let copies = if extra_bytes > 0 {
+                2.0 * l.io_cost(extra_bytes / 2, false)
+            } else {
+                0.0
+            };
+            l.io_cost(w.len, sequential) + copies
+        });
+        let cost = Cost {
+            ios,
+            bytes: w.len + extra_bytes,
+            cow_bytes: extra_bytes,
+        };
+        self.submit(now, job, cost);
     }
 
     /// Makes sure a release event comes at `release` (one already due
@@ -484,8 +518,13 @@ impl Simulation {
             io.wake_for_release(sched, volume, release);
             return;
         }
-        // Copies cost the station two block transfers each; waits are over.
-        let extra = if vs.cow_wait { 0 } else { cow * 2 * block_size };
+        // A copy reads and writes what it preserves; waits are over.
+        let extra = match io.perf.copy_on_write {
+            _ if cow == 0 => 0,
+            CowPolicy::Wait => 0,
+            CowPolicy::Copy => cow * 2 * block_size,
+            CowPolicy::CopyRange => 2 * w.len.min(cow * block_size),
+        };
         io.admit_io(now, w, op, pending, sequential, extra);
     }
 

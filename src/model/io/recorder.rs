@@ -191,6 +191,7 @@ impl Recorder {
                 let ratio = |a: f64, b: f64| (b > 0.0).then_some(a / b);
                 Degradation {
                     pending: l.pending,
+                    mean: base.as_ref().and_then(|b| ratio(l.mean_us, b.mean_us)),
                     p50: base.as_ref().and_then(|b| ratio(l.p50_us, b.p50_us)),
                     p90: base.as_ref().and_then(|b| ratio(l.p90_us, b.p90_us)),
                     p99: base.as_ref().and_then(|b| ratio(l.p99_us, b.p99_us)),
