@@ -499,6 +499,14 @@ fn copy_on_write_wait_and_copy_cost_what_they_should() {
         (copy - theory).abs() / theory < 0.002,
         "copy: {copy} ms vs {theory}"
     );
+    // `redirect` preserves nothing: the write costs what it would with
+    // nothing pending.
+    let redirect = p50_ms("redirect");
+    let theory = 1.0 + transfer_ms(4096.0);
+    assert!(
+        (redirect - theory).abs() / theory < 0.002,
+        "redirect: {redirect} ms vs {theory}"
+    );
     // `copy_range` preserves only the 4 KiB the write overwrites.
     let range = p50_ms("copy_range");
     let theory = 1.0 + transfer_ms(3.0 * 4096.0);

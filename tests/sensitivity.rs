@@ -236,3 +236,97 @@ fn morris_screening_ranks_like_the_hand_model_and_is_reproducible() {
     let md = std::fs::read_to_string(a.join("sensitivity.md")).unwrap();
     assert!(md.contains("## Interactions (Morris screening)"));
 }
+
+/// At IO fidelity the station's unknowns are default factors. On a station
+/// without limits (constant 1 ms, 1 GiB/s channels), 4 KiB writes that
+/// almost all hit blocks the pending full snapshot has not uploaded (it
+/// uploads 10 MiB/s of 100 GiB), the application impact moves between
+/// `redirect` (nothing preserved: ratio 1) and `copy_range` (each hit reads
+/// and writes its 4 KiB: + 8 KiB / 1 GiB/s = 7.63 µs on 1.0038 ms, times the
+/// share of writes that hit, 97–100 %). Under --morris the policy factor,
+/// a name, is left out.
+#[test]
+fn io_fidelity_adds_the_station_factors_and_copy_on_write_swings_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("station.json");
+    std::fs::write(
+        &s,
+        r#"{"name": "station", "duration": "6m", "fidelity": "io",
+          "transfer": {"per_snapshot": "10MiB/s"},
+          "volumes": [{"name": "v", "type": "custom", "size": "100GiB", "used": "100GiB",
+            "iops": 1000000000, "throughput": "1000000GiB/s",
+            "workload": {"writes": {"rate": "20/s", "size": "4KiB"}},
+            "performance": {"channels": 4, "base_latency": {"constant": "1ms"},
+                            "channel_bandwidth": "1GiB/s", "limits": false},
+            "snapshots": {"at": ["1m"]}}]}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--replications",
+        "1",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = study(&out);
+    let effects = v["effects"].as_array().unwrap();
+    let find = |f: &str| {
+        effects
+            .iter()
+            .find(|e| e["factor"] == f && e["metric"] == "latency_all_mean_ratio_pending_1")
+            .unwrap_or_else(|| panic!("no effect of {f}"))
+    };
+    for f in [
+        "volumes[0].performance.channels",
+        "volumes[0].performance.base_latency.constant",
+    ] {
+        find(f);
+    }
+    let cow = find("volumes[0].performance.copy_on_write");
+    let low = cow["low"].as_f64().unwrap();
+    let high = cow["high"].as_f64().unwrap();
+    assert!((low - 1.0).abs() < 1e-3, "redirect costs nothing: {cow}");
+    let per_hit = 8192.0 / (1u64 << 30) as f64 * 1e3 / (1.0 + 4096.0 / (1u64 << 30) as f64 * 1e3);
+    let swing = high - low;
+    assert!(
+        (0.97 * per_hit..=1.0 * per_hit + 1e-4).contains(&swing),
+        "swing {swing} vs {per_hit} per hit: {cow}"
+    );
+    // Morris: only factors that can be interpolated.
+    let out = tmp.path().join("morris");
+    let o = snapsim(&[
+        "sensitivity",
+        s.to_str().unwrap(),
+        "--morris",
+        "2",
+        "--replications",
+        "1",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = study(&out);
+    let factors: Vec<&str> = v["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        factors.contains(&"volumes[0].performance.channels"),
+        "{factors:?}"
+    );
+    assert!(
+        !factors.iter().any(|f| f.ends_with("copy_on_write")),
+        "{factors:?}"
+    );
+}

@@ -54,17 +54,24 @@ const REJECTION_CODES: [&str; 2] = [
 ];
 
 /// Whether `name` is a metric a run row can hold: a fixed one, or a latency
-/// metric `latency_{read|write}_p99_us_pending_{k}` /
-/// `latency_{read|write}_p99_ratio_pending_{k}`.
+/// metric `latency_{read|write}_p99_us_pending_{k}`,
+/// `latency_{read|write}_p99_ratio_pending_{k}` or
+/// `latency_all_mean_ratio_pending_{k}` (the application impact: mean
+/// latency of reads and writes together against none pending).
 pub fn is_metric(name: &str) -> bool {
     if FIXED_METRICS.iter().any(|(n, _)| *n == name) {
         return true;
     }
-    ["read", "write"].iter().any(|op| {
-        ["p99_us", "p99_ratio"].iter().any(|what| {
-            name.strip_prefix(&format!("latency_{op}_{what}_pending_"))
-                .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
-        })
+    const LATENCY: [&str; 5] = [
+        "latency_read_p99_us_pending_",
+        "latency_write_p99_us_pending_",
+        "latency_read_p99_ratio_pending_",
+        "latency_write_p99_ratio_pending_",
+        "latency_all_mean_ratio_pending_",
+    ];
+    LATENCY.iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
     })
 }
 
@@ -224,7 +231,8 @@ fn second_snapshot_delta(result: &RunResult) -> Option<f64> {
 }
 
 /// p99 latency and its degradation ratio by operation and pending level,
-/// averaged over the volumes that recorded them.
+/// and the all-IO mean ratio by pending level, averaged over the volumes
+/// that recorded them.
 fn latency_metrics(result: &RunResult) -> Vec<(String, f64)> {
     let mut acc: Vec<(String, f64, u32)> = Vec::new();
     let mut add = |name: String, v: f64| match acc.iter_mut().find(|(n, _, _)| *n == name) {
@@ -249,6 +257,12 @@ fn latency_metrics(result: &RunResult) -> Vec<(String, f64)> {
                         r,
                     );
                 }
+            }
+        }
+        let means = super::latency::all_io_mean(v.latency.as_deref().unwrap_or_default());
+        if let Some(&(_, _, base)) = means.iter().find(|m| m.0 == 0).filter(|m| m.2 > 0.0) {
+            for &(k, _, mean) in means.iter().filter(|m| m.0 > 0) {
+                add(format!("latency_all_mean_ratio_pending_{k}"), mean / base);
             }
         }
     }

@@ -89,6 +89,10 @@ pub enum CowPolicy {
     /// default: it is what keeps the application impact of a pending
     /// snapshot inside the one published measurement (README, "Calibration").
     CopyRange,
+    /// Preserve nothing: the old data stays where it is and the write goes
+    /// elsewhere (redirect-on-write), at no extra cost. The low end of the
+    /// plausible range, for what-if and sensitivity studies.
+    Redirect,
     /// Wait until the snapshot has uploaded that block, out of order, at
     /// the snapshot's upload rate; the wait is in the write's latency.
     Wait,

@@ -158,7 +158,38 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
         "sigma about 0.1–0.3 for the spread measured within one setup; more between zones, unmeasured",
     ));
     volumes(&mut out, sc);
+    out.extend(change_tracking(sc));
     out
+}
+
+/// Under statistical change tracking, its sample size: not an AWS unknown
+/// but an approximation whose error the answer carries. Absent when the
+/// run tracks exactly (or is refused anyway).
+fn change_tracking(sc: &Scenario) -> Option<Assumption> {
+    let plan = crate::model::plan(&sc.config).ok()?;
+    let crate::model::tracking::Method::Sampled(size) = plan.method else {
+        return None;
+    };
+    let error = match size {
+        crate::model::tracking::SampleSize::Blocks(m) => {
+            let se = |f: f64| ((1.0 - f) / (f * f64::from(m))).sqrt() * 100.0;
+            format!(
+                "; a snapshot that changed a fraction f of its volume is estimated with a relative standard error of about √((1 − f)/(f·{m})): {:.1} % at f = 10 %, {:.0} % at f = 1 %",
+                se(0.1),
+                se(0.01)
+            )
+        }
+        crate::model::tracking::SampleSize::Rate(_) => {
+            "; a snapshot that changed a fraction f of a volume of n blocks, m of them sampled, is estimated with a relative standard error of about √((1 − f)/(f·m))".into()
+        }
+    };
+    Some(entry(
+        "change_tracking",
+        format!("{}{error}", plan.method.describe()),
+        sc.source.get("change_tracking").is_some(),
+        "Not an AWS value: snapsim's approximation for volumes whose exact block state does not fit. Its estimates are unbiased for every delta, the first (full) snapshot and storage under retention, and the test suite checks them against exact tracking and closed forms (README, \"Fleets: statistical change tracking\"); the error per volume shrinks as 1/√(sampled blocks), and fleet totals average it out.",
+        "exact tracking (no sampling error) where memory allows; more sampled blocks per volume (\"change_tracking\": {\"statistical\": {\"samples\": N}}) shrink the error",
+    ))
 }
 
 /// The per-volume entries: pending limit (when changed), then at IO
@@ -261,6 +292,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                     CowPolicy::Copy => format!(
                         "copy: the write first reads and writes the old block, 2 × {b} B in its service time at the channel bandwidth and charged against the volume's IOPS and throughput"
                     ),
+                    CowPolicy::Redirect => "redirect: the old data stays in place and the write goes elsewhere, at no extra cost".into(),
                     CowPolicy::Wait => "wait: the write waits until the snapshot has uploaded that block, at the snapshot's upload rate".into(),
                 },
                 set(i, "performance", "copy_on_write"),
@@ -322,6 +354,27 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Statistical tracking puts its sample size and error in the ledger
+    /// (4096 blocks: √(0.9/409.6) = 4.7 % at 10 % changed); exact tracking
+    /// has no such entry.
+    #[test]
+    fn statistical_tracking_states_its_sample_size_and_error() {
+        let text = |tracking: &str| {
+            format!(
+                r#"{{"name": "t", "duration": "1h", "change_tracking": "{tracking}",
+                    "volumes": [{{"name": "v", "type": "gp3", "size": "100GiB", "snapshots": {{"every": "1h"}},
+                                 "workload": {{"writes": {{"rate": "10/s", "size": "4KiB"}}}}}}]}}"#
+            )
+        };
+        let l = ledger_of(&text("statistical"));
+        let e = find(&l, "change_tracking");
+        assert!(e.value.contains("4096 sampled blocks"), "{}", e.value);
+        assert!(e.value.contains("4.7 % at f = 10 %"), "{}", e.value);
+        assert_eq!(e.source, AssumptionSource::Scenario);
+        let l = ledger_of(&text("exact"));
+        assert!(l.iter().all(|a| a.key != "change_tracking"));
+    }
 
     fn ledger_of(text: &str) -> Vec<Assumption> {
         ledger(&super::super::from_str(text, "t.json").expect("valid"))

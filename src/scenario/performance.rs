@@ -60,6 +60,7 @@ pub(crate) fn validate_performance(
         p.copy_on_write = match c {
             RawCowPolicy::CopyRange => CowPolicy::CopyRange,
             RawCowPolicy::Copy => CowPolicy::Copy,
+            RawCowPolicy::Redirect => CowPolicy::Redirect,
             RawCowPolicy::Wait => CowPolicy::Wait,
         };
     }

@@ -342,6 +342,8 @@ pub enum RawCowPolicy {
     CopyRange,
     /// Preserve the whole old block first.
     Copy,
+    /// Preserve nothing (redirect-on-write): no extra cost.
+    Redirect,
     /// Wait until the block is uploaded.
     Wait,
 }

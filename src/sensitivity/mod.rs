@@ -17,6 +17,7 @@
 //! which no upload can reach), so that every factor has a value to move.
 
 pub mod effects;
+pub mod io_factors;
 pub mod morris;
 
 use crate::scenario::json_path::JsonPath;
@@ -33,6 +34,14 @@ pub const DEFAULT_METRICS: [&str; 4] = [
     "fraction_completed",
     "stored_bytes_final",
     "storage_cost_usd",
+];
+
+/// Added to the default metrics at IO fidelity: the application impact
+/// (mean latency of all IO with one snapshot pending over none) and the
+/// write p99 ratio.
+pub const IO_METRICS: [&str; 2] = [
+    "latency_all_mean_ratio_pending_1",
+    "latency_write_p99_ratio_pending_1",
 ];
 
 /// The published spread of one snapshot's upload rate: full gp3 snapshots
@@ -197,6 +206,9 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
             });
         }
     }
+    if sc.config.fidelity == crate::model::config::Fidelity::Io {
+        io_factors::add(sc, &mut base, &mut factors);
+    }
     (base, factors)
 }
 
@@ -281,9 +293,18 @@ impl Design {
         allow_large: bool,
     ) -> Result<Design, SensitivityError> {
         let (mut base, mut factors) = default_factors(sc);
+        if morris_trajectories > 0 {
+            // Names cannot be interpolated: such defaults stay one at a time.
+            factors.retain(|f| !io_factors::is_categorical(f));
+        }
         narrowed(sc.source.get("sensitivity"), &base, &mut factors, origin)?;
         let metrics: Vec<String> = if metrics.is_empty() {
-            DEFAULT_METRICS.iter().map(|m| (*m).to_string()).collect()
+            let io = sc.config.fidelity == crate::model::config::Fidelity::Io;
+            DEFAULT_METRICS
+                .iter()
+                .chain(if io { &IO_METRICS[..] } else { &[] })
+                .map(|m| (*m).to_string())
+                .collect()
         } else {
             metrics.to_vec()
         };

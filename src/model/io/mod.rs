@@ -521,7 +521,7 @@ impl Simulation {
         // A copy reads and writes what it preserves; waits are over.
         let extra = match io.perf.copy_on_write {
             _ if cow == 0 => 0,
-            CowPolicy::Wait => 0,
+            CowPolicy::Wait | CowPolicy::Redirect => 0,
             CowPolicy::Copy => cow * 2 * block_size,
             CowPolicy::CopyRange => 2 * w.len.min(cow * block_size),
         };
