@@ -4,7 +4,9 @@
 //! the report of a 10,000-point sweep stays under 1 MB with its tables
 //! capped and a link to `points.csv`. The big sweeps are hand-written
 //! `sweep.json` documents (10,000 simulations would take a minute); one
-//! real 1,200-point sweep runs through the binary.
+//! real 1,200-point sweep (`tests/fixtures/sweep-scale/sweep-1200.json`;
+//! `sweep-10k.json` beside it is the README's 10,000-point measurement)
+//! runs through the binary.
 
 use serde_json::{json, Value};
 use snapsim::report::charts::sweep::{figures, panel_modes, SweepFigure};
@@ -211,23 +213,8 @@ fn heatmaps_beyond_sixty_per_side_are_drawn_in_blocks_of_means() {
 #[test]
 fn a_real_twelve_hundred_point_sweep_writes_a_small_report() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = json!({
-        "name": "scale-1200", "description": "40 write rates × 30 upload rates, 30 min each",
-        "seed": 7, "duration": "30m",
-        "transfer": { "per_snapshot": "8MiB/s", "per_volume": "200MiB/s", "sharing": "fair" },
-        "volumes": [{ "name": "db", "type": "gp3", "size": "8GiB", "iops": 3000,
-            "throughput": "125MiB/s", "used": "2GiB",
-            "workload": { "writes": { "rate": "20/s", "size": "16KiB",
-                                      "pattern": { "zipf": { "exponent": 1.1 } } } },
-            "snapshots": { "every": "10m", "first_at": "0s",
-                           "on_limit": { "retry": { "after": "5m", "max": 3 } } } }],
-        "sweep": { "grid": {
-            "volumes[0].workload.writes.rate": { "from": "1/s", "to": "40/s", "step": "1/s" },
-            "transfer.per_snapshot": { "from": "1MiB/s", "to": "30MiB/s", "step": "1MiB/s" } },
-            "replications": 1 }
-    });
-    let path = dir.path().join("s.json");
-    std::fs::write(&path, serde_json::to_vec(&scenario).unwrap()).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sweep-scale/sweep-1200.json");
     let out = dir.path().join("out");
     let o = Command::new(env!("CARGO_BIN_EXE_snapsim"))
         .args(["sweep", "-q", "--out"])
