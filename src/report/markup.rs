@@ -1,7 +1,8 @@
 //! A tiny document model ([`Block`]) rendered both as Markdown and as a
 //! self-contained HTML page, so the two reports say exactly the same thing.
 //!
-//! Inline text is plain, except that a `backticked` span is code. Charts are
+//! Inline text is plain, except that a `backticked` span is code and
+//! `[text](file.csv)` is a link (Markdown's own syntax). Charts are
 //! linked as PNG files in Markdown and inlined as SVG in HTML (no network,
 //! no external files, printable).
 
@@ -147,17 +148,50 @@ pub fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Escapes text and turns `backticked` spans into `<code>`.
+/// Escapes text, turns `backticked` spans into `<code>` and, outside
+/// them, Markdown links `[text](target)` (a target without spaces, such as
+/// a file beside the report) into `<a href>`.
 fn inline(s: &str) -> String {
     let mut out = String::new();
     for (i, part) in escape(s).split('`').enumerate() {
         if i % 2 == 1 {
             let _ = write!(out, "<code>{part}</code>");
         } else {
-            out.push_str(part);
+            links(&mut out, part);
         }
     }
     out
+}
+
+/// Appends `text` (already escaped) with its `[text](target)` links as
+/// anchors.
+fn links(out: &mut String, mut text: &str) {
+    while let Some(open) = text.find('[') {
+        let rest = &text[open + 1..];
+        let link = rest.find("](").and_then(|mid| {
+            let target = &rest[mid + 2..];
+            let end = target.find(')')?;
+            let (label, href) = (&rest[..mid], &target[..end]);
+            let plain = !label.contains(['[', ']']) && !href.is_empty();
+            (plain && !href.contains(char::is_whitespace)).then_some((
+                label,
+                href,
+                mid + 2 + end + 1,
+            ))
+        });
+        match link {
+            Some((label, href, used)) => {
+                out.push_str(&text[..open]);
+                let _ = write!(out, "<a href=\"{href}\">{label}</a>");
+                text = &rest[used..];
+            }
+            None => {
+                out.push_str(&text[..=open]);
+                text = rest;
+            }
+        }
+    }
+    out.push_str(text);
 }
 
 #[cfg(test)]
@@ -178,5 +212,20 @@ mod tests {
         let html = to_html("t", &blocks);
         assert!(html.contains("<h1>T &lt;1&gt;</h1>"), "{html}");
         assert!(html.contains("<td><code>x</code></td>"), "{html}");
+    }
+
+    #[test]
+    fn links_become_anchors_and_brackets_stay_text() {
+        let blocks = vec![Block::Para(
+            "full table in [points.csv](points.csv); `[a](b)` and width [s] (as is)".into(),
+        )];
+        let html = to_html("t", &blocks);
+        assert!(
+            html.contains(
+                "<p>full table in <a href=\"points.csv\">points.csv</a>; <code>[a](b)</code> and width [s] (as is)</p>"
+            ),
+            "{html}"
+        );
+        assert!(to_markdown(&blocks).contains("[points.csv](points.csv)"));
     }
 }

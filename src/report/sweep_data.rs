@@ -37,6 +37,9 @@ pub struct MetricSpec {
     pub stem: &'static str,
     /// Words for titles and headings.
     pub label: &'static str,
+    /// At most about 30 characters of it, for the heatmap's title and
+    /// colour bar, which have no room for the long form.
+    pub short: &'static str,
     /// Its unit.
     pub kind: MetricKind,
 }
@@ -47,48 +50,56 @@ pub const SHOWN: [MetricSpec; 8] = [
         name: "snapshot_duration_mean_seconds",
         stem: "sweep-duration-mean",
         label: "Snapshot duration, mean (completed snapshots only)",
+        short: "Snapshot duration, mean",
         kind: MetricKind::Seconds,
     },
     MetricSpec {
         name: "snapshot_duration_p95_seconds",
         stem: "sweep-duration-p95",
         label: "Snapshot duration, p95 (completed snapshots only)",
+        short: "Snapshot duration, p95",
         kind: MetricKind::Seconds,
     },
     MetricSpec {
         name: "time_pending_p95_seconds",
         stem: "sweep-time-pending-p95",
         label: "Time pending, p95 (Kaplan–Meier; a lower bound in runs with time_pending_p95_is_lower_bound = 1)",
+        short: "Time pending, p95",
         kind: MetricKind::Seconds,
     },
     MetricSpec {
         name: "rejections",
         stem: "sweep-rejections",
         label: "CreateSnapshot calls rejected",
+        short: "Rejected requests",
         kind: MetricKind::Count,
     },
     MetricSpec {
         name: "stored_bytes_final",
         stem: "sweep-stored-bytes",
         label: "Snapshot storage at the end",
+        short: "Storage at the end",
         kind: MetricKind::Bytes,
     },
     MetricSpec {
         name: "storage_cost_usd",
         stem: "sweep-storage-cost",
         label: "Storage cost over the run",
+        short: "Storage cost",
         kind: MetricKind::Usd,
     },
     MetricSpec {
         name: "latency_write_p99_us_pending_1",
         stem: "sweep-write-p99",
         label: "Write latency p99, 1 snapshot pending",
+        short: "Write p99, 1 pending",
         kind: MetricKind::Micros,
     },
     MetricSpec {
         name: "latency_read_p99_us_pending_1",
         stem: "sweep-read-p99",
         label: "Read latency p99, 1 snapshot pending",
+        short: "Read p99, 1 pending",
         kind: MetricKind::Micros,
     },
 ];

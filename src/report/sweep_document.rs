@@ -7,11 +7,18 @@
 //!
 //! Numbers in the tables are `sweep.json`'s, printed with
 //! [`report_number`] (six significant digits), beside a human form.
+//!
+//! At scale the report stays a page one can read and load: a sweep of more
+//! than [`MAX_TABLE_ROWS`] points gets, per metric, a sentence on the
+//! spread over all points and the extremes only, with a link to the
+//! `points.csv` written beside it; long value lists are shortened. The
+//! charts keep their own limits (`charts::sweep_envelope`,
+//! `charts::sweep_layout`).
 
 use super::charts::sweep::{figures, SweepFigure};
 use super::charts::Format;
 use super::markup::{to_html, to_markdown, Block};
-use super::sweep_data::{MetricKind, MetricSpec, SweepData};
+use super::sweep_data::{MetricKind, MetricSpec, PointData, SweepData, SweptParam};
 use super::table::{human_bytes, human_seconds};
 use super::ReportError;
 use crate::report::data::LoadError;
@@ -138,10 +145,7 @@ fn blocks(data: &SweepData, charts: Vec<(SweepFigure, String)>) -> Vec<Block> {
         vec!["parameter".into(), "axis".into(), "values".into()],
         data.params
             .iter()
-            .map(|p| {
-                let values: Vec<String> = (0..p.values.len()).map(|i| p.label(i)).collect();
-                vec![format!("`{}`", p.path), p.axis.clone(), values.join(", ")]
-            })
+            .map(|p| vec![format!("`{}`", p.path), p.axis.clone(), value_list(p)])
             .collect(),
     ));
     b.push(Block::Para(
@@ -163,6 +167,15 @@ fn blocks(data: &SweepData, charts: Vec<(SweepFigure, String)>) -> Vec<Block> {
          Every metric of every point is in `points.csv` and `sweep.json`."
             .into(),
     ));
+    if data.points.len() > MAX_TABLE_ROWS {
+        b.push(Block::Para(format!(
+            "{} points, more than the {MAX_TABLE_ROWS} a readable table holds: each table below \
+             shows the {EXTREME_ROWS} points with the largest mean and the {EXTREME_ROWS} with \
+             the smallest, largest first. The full table is in [points.csv](points.csv), beside \
+             this report.",
+            data.points.len()
+        )));
+    }
     for m in data.shown_metrics() {
         metric_table(&mut b, data, m);
     }
@@ -213,9 +226,13 @@ fn metric_table(b: &mut Vec<Block>, data: &SweepData, m: MetricSpec) {
         format!("min [{u}]"),
         format!("max [{u}]"),
     ]);
-    let rows = data
-        .points
-        .iter()
+    let shown = table_points(data, m);
+    let capped = shown.len() < data.points.len();
+    if capped {
+        b.push(Block::Para(spread(data, m)));
+    }
+    let mut rows: Vec<Vec<String>> = shown
+        .into_iter()
         .map(|p| {
             let mut row = vec![p.point.to_string()];
             row.extend(p.values.iter().map(|v| text(Some(v))));
@@ -235,7 +252,79 @@ fn metric_table(b: &mut Vec<Block>, data: &SweepData, m: MetricSpec) {
             row
         })
         .collect();
+    if capped && rows.len() == 2 * EXTREME_ROWS {
+        // Between the largest and the smallest: the points left out.
+        rows.insert(EXTREME_ROWS, vec!["…".to_string(); header.len()]);
+    }
     b.push(Block::Table(header, rows));
+}
+
+/// Most rows of a metric's table: a sweep of more points gets the
+/// [`EXTREME_ROWS`] largest and smallest instead. 200 rows of eight
+/// metrics keep the HTML report near 1 MB; a 10,000-point table would be
+/// 2 MB per metric and unreadable anyway.
+pub const MAX_TABLE_ROWS: usize = 200;
+
+/// Rows at each end (largest, smallest mean) of a capped table.
+pub const EXTREME_ROWS: usize = 20;
+
+/// Most values listed per swept parameter; a longer list shows its first
+/// and last few and the count (every value is in `sweep.json`).
+pub const MAX_LISTED_VALUES: usize = 20;
+
+/// A parameter's values as the parameters table lists them.
+fn value_list(p: &SweptParam) -> String {
+    let n = p.values.len();
+    let labels = |r: std::ops::Range<usize>| r.map(|i| p.label(i)).collect::<Vec<_>>().join(", ");
+    if n <= MAX_LISTED_VALUES {
+        labels(0..n)
+    } else {
+        format!("{}, …, {} ({n} values)", labels(0..5), labels(n - 5..n))
+    }
+}
+
+/// The points a metric's table lists: all of them up to
+/// [`MAX_TABLE_ROWS`], else the [`EXTREME_ROWS`] with the largest mean
+/// and those with the smallest, largest first (ties by point), each once.
+pub fn table_points(data: &SweepData, m: MetricSpec) -> Vec<&PointData> {
+    if data.points.len() <= MAX_TABLE_ROWS {
+        return data.points.iter().collect();
+    }
+    let mut with: Vec<(&PointData, f64)> = data
+        .points
+        .iter()
+        .filter_map(|p| Some((p, p.metrics.get(m.name)?.mean)))
+        .collect();
+    with.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.point.cmp(&b.0.point)));
+    if with.len() > 2 * EXTREME_ROWS {
+        with.drain(EXTREME_ROWS..with.len() - EXTREME_ROWS);
+    }
+    with.into_iter().map(|(p, _)| p).collect()
+}
+
+/// One sentence on a metric over all points, for a capped table: how many
+/// have it and the smallest, median and largest of their means.
+fn spread(data: &SweepData, m: MetricSpec) -> String {
+    let mut means: Vec<f64> = data
+        .points
+        .iter()
+        .filter_map(|p| p.metrics.get(m.name).map(|s| s.mean))
+        .collect();
+    means.sort_by(f64::total_cmp);
+    let Some((&lo, &hi)) = means.first().zip(means.last()) else {
+        return format!("No point of the {} has a value.", data.points.len());
+    };
+    let mid = means[means.len() / 2];
+    format!(
+        "{} of {} points have a value; their means run from {} to {} (median {}). Below: the \
+         {EXTREME_ROWS} largest and the {EXTREME_ROWS} smallest; every point in \
+         [points.csv](points.csv).",
+        means.len(),
+        data.points.len(),
+        human(m.kind, lo),
+        human(m.kind, hi),
+        human(m.kind, mid),
+    )
 }
 
 fn reproduce(b: &mut Vec<Block>, data: &SweepData) {

@@ -9,8 +9,11 @@
 //! base units, shown in human units); category values sit at positions
 //! 0, 1, … and are labelled with their text.
 
+use super::sweep_envelope::{envelope, legend_mode, EnvelopePoint, LegendMode, MAX_LEGEND_SERIES};
+use super::sweep_heatmap::{labelled, note as heatmap_note, HeatmapGrid};
+use super::sweep_layout::tick_stride;
 use super::{
-    bytes_scale, colour, de, headroom, latency_scale, legend, render, styled_line, tidy,
+    bytes_scale, colour, de, headroom, latency_scale, legend, render, styled_line, thin, tidy,
     time_scale, ChartError, Drawn, Format, Painter, Plot,
 };
 use crate::report::sweep_data::{MetricKind, MetricSpec, ParamKind, SweepData, SweptParam};
@@ -62,14 +65,20 @@ impl SweepFigure {
     pub fn caption(self, data: &SweepData) -> String {
         match self {
             SweepFigure::Metric(m) => format!(
-                "{} (`{}`) against each swept parameter: mean over replications (line) and its 95 % Student-t confidence interval (band){}.",
+                "{} (`{}`) against each swept parameter: mean over replications (line) and its 95 % Student-t confidence interval (band){}.{}",
                 m.label,
                 m.name,
-                if data.params.len() > 1 { ", one line per value of the other parameters" } else { "" }
+                if data.params.len() > 1 { ", one line per value of the other parameters" } else { "" },
+                envelope_note(data, m)
             ),
             SweepFigure::Heatmap(m) => format!(
-                "{} (`{}`), mean over replications, over the two swept parameters.",
-                m.label, m.name
+                "{} (`{}`), mean over replications, over the two swept parameters.{}",
+                m.label,
+                m.name,
+                HeatmapGrid::of(data, m)
+                    .and_then(|g| heatmap_note(&g, data, labelled(m, &g)))
+                    .map(|n| format!(" {}: the cells carry colour only.", upper_first(&n)))
+                    .unwrap_or_default()
             ),
         }
     }
@@ -103,6 +112,36 @@ impl Painter for (SweepFigure, &SweepData) {
             SweepFigure::Heatmap(m) => super::sweep_heatmap::draw_heatmap(root, self.1, m),
         }
     }
+}
+
+/// The caption's sentence for panels drawn as an envelope (none when
+/// every panel draws its lines one by one).
+fn envelope_note(data: &SweepData, m: MetricSpec) -> String {
+    let xs = data.x_params();
+    let collapsed: Vec<String> = panel_modes(data, m)
+        .into_iter()
+        .zip(&xs)
+        .filter_map(|(mode, &x)| match mode {
+            LegendMode::Envelope { series } => {
+                Some(format!("against `{}`, {series} lines", data.params[x].path))
+            }
+            LegendMode::PerSeries => None,
+        })
+        .collect();
+    if collapsed.is_empty() {
+        return String::new();
+    }
+    format!(
+        " Panels of more than {MAX_LEGEND_SERIES} lines ({}) show their envelope instead: the median of the lines' means (line) and their min–max range (band), without the single lines' intervals; every point's mean and interval is in the tables above and in `points.csv`.",
+        collapsed.join("; ")
+    )
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Divisor and unit of an axis.
@@ -216,6 +255,66 @@ fn lines(data: &SweepData, m: MetricSpec, x: usize) -> Vec<Line> {
     out
 }
 
+/// Most x-bins a panel line keeps: a one-parameter sweep of 10,000 values
+/// draws at most `4 × LINE_BINS` points per line and band edge (see
+/// [`thin`]), the same picture at a panel's few hundred pixels.
+const LINE_BINS: usize = 300;
+
+/// What a panel draws: each line as it is, or their envelope.
+enum Drawing {
+    Lines(Vec<Line>),
+    Envelope {
+        series: usize,
+        points: Vec<EnvelopePoint>,
+    },
+}
+
+impl Drawing {
+    fn of(lines: Vec<Line>) -> Drawing {
+        match legend_mode(lines.len()) {
+            LegendMode::PerSeries => Drawing::Lines(lines),
+            LegendMode::Envelope { series } => {
+                let means: Vec<Vec<(f64, f64)>> = lines
+                    .iter()
+                    .map(|(_, pts)| pts.iter().map(|p| (p.0, p.1)).collect())
+                    .collect();
+                Drawing::Envelope {
+                    series,
+                    points: envelope(&means),
+                }
+            }
+        }
+    }
+
+    /// Largest value drawn.
+    fn ymax(&self) -> f64 {
+        match self {
+            Drawing::Lines(lines) => lines
+                .iter()
+                .flat_map(|(_, pts)| pts.iter().map(|p| p.3.max(p.1)))
+                .fold(0.0, f64::max),
+            Drawing::Envelope { points, .. } => points.iter().map(|p| p.3).fold(0.0, f64::max),
+        }
+    }
+
+    /// Legend rows.
+    fn legend_rows(&self) -> usize {
+        match self {
+            Drawing::Lines(lines) => lines.len() + 1,
+            Drawing::Envelope { .. } => 2,
+        }
+    }
+}
+
+/// The legend mode of each panel of `m`'s figure, in
+/// [`SweepData::x_params`] order: what [`SweepFigure::render`] draws.
+pub fn panel_modes(data: &SweepData, m: MetricSpec) -> Vec<LegendMode> {
+    data.x_params()
+        .into_iter()
+        .map(|x| legend_mode(lines(data, m, x).len()))
+        .collect()
+}
+
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &SweepData,
@@ -223,11 +322,8 @@ fn draw_panel<DB: DrawingBackend>(
     x: usize,
 ) -> Drawn {
     let param = &data.params[x];
-    let lines = lines(data, m, x);
-    let ymax = lines
-        .iter()
-        .flat_map(|(_, pts)| pts.iter().map(|p| p.3.max(p.1)))
-        .fold(0.0, f64::max);
+    let drawing = Drawing::of(lines(data, m, x));
+    let ymax = drawing.ymax();
     let yu = metric_unit(m.kind, ymax);
     let xu = param_unit(param);
     let (lo, hi) = param
@@ -247,16 +343,19 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_area_size(64)
         .build_cartesian_2d(
             (lo - pad) / xu.div..(hi + pad) / xu.div,
-            // Room above the data for the legend (a row per line).
-            0.0..headroom(ymax) * (1.0 + 0.08 * (lines.len() + 1) as f64) / yu.div,
+            // Room above the data for the legend (a row per entry).
+            0.0..headroom(ymax) * (1.0 + 0.08 * drawing.legend_rows() as f64) / yu.div,
         )
         .map_err(de)?;
     let category = param.kind == ParamKind::Category;
     let labels: Vec<String> = (0..param.values.len()).map(|i| param.label(i)).collect();
+    let (axis_px, _) = chart.plotting_area().dim_in_pixel();
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
+    let stride = tick_stride(labels.len(), f64::from(axis_px), longest, 12.0);
     let x_fmt = |v: &f64| {
         if category {
             let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) % stride == 0 {
                 labels.get(i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
@@ -278,35 +377,66 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_formatter(&|y| tidy(*y))
         .draw()
         .map_err(de)?;
-    for (i, (label, pts)) in lines.iter().enumerate() {
-        band(&mut chart, pts, i, xu.div, yu.div)?;
-        let means: Vec<(f64, f64)> = pts.iter().map(|p| (p.0 / xu.div, p.1 / yu.div)).collect();
-        styled_line(&mut chart, &means, i, label)?;
-    }
+    let scale = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        thin(pts, LINE_BINS)
+            .iter()
+            .map(|p| (p.0 / xu.div, p.1 / yu.div))
+            .collect()
+    };
     let grey = BLACK.mix(0.15);
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
-        .map_err(de)?
-        .label("95 % confidence interval")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], grey.filled()));
+    match &drawing {
+        Drawing::Lines(lines) => {
+            for (i, (label, pts)) in lines.iter().enumerate() {
+                let edge = |f: fn(&(f64, f64, f64, f64)) -> f64| -> Vec<(f64, f64)> {
+                    scale(&pts.iter().map(|p| (p.0, f(p))).collect::<Vec<_>>())
+                };
+                band(&mut chart, &edge(|p| p.3), &edge(|p| p.2), colour(i))?;
+                styled_line(&mut chart, &edge(|p| p.1), i, label)?;
+            }
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .map_err(de)?
+                .label("95 % confidence interval")
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], grey.filled()));
+        }
+        Drawing::Envelope { series, points } => {
+            let edge = |f: fn(&EnvelopePoint) -> f64| -> Vec<(f64, f64)> {
+                scale(&points.iter().map(|p| (p.0, f(p))).collect::<Vec<_>>())
+            };
+            let c = colour(0);
+            band(&mut chart, &edge(|p| p.3), &edge(|p| p.1), c)?;
+            styled_line(
+                &mut chart,
+                &edge(|p| p.2),
+                0,
+                &format!("{series} series: median of their means"),
+            )?;
+            chart
+                .draw_series(std::iter::empty::<Rectangle<(f64, f64)>>())
+                .map_err(de)?
+                .label(format!(
+                    "{series} series: envelope (min–max of their means)"
+                ))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 20, y + 5)], c.mix(0.18).filled())
+                });
+        }
+    }
     legend(&mut chart, SeriesLabelPosition::UpperLeft)
 }
 
-/// The shaded 95 % band of line `i`.
+/// A shaded band between `upper` and `lower` (chart coordinates, each in
+/// ascending x) in a light tint of `c`.
 fn band<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,
-    pts: &[(f64, f64, f64, f64)],
-    i: usize,
-    xd: f64,
-    yd: f64,
+    upper: &[(f64, f64)],
+    lower: &[(f64, f64)],
+    c: RGBColor,
 ) -> Drawn {
-    let mut outline: Vec<(f64, f64)> = pts.iter().map(|p| (p.0 / xd, p.3 / yd)).collect();
-    outline.extend(pts.iter().rev().map(|p| (p.0 / xd, p.2 / yd)));
+    let mut outline = upper.to_vec();
+    outline.extend(lower.iter().rev());
     chart
-        .draw_series(std::iter::once(Polygon::new(
-            outline,
-            colour(i).mix(0.18).filled(),
-        )))
+        .draw_series(std::iter::once(Polygon::new(outline, c.mix(0.18).filled())))
         .map(|_| ())
         .map_err(de)
 }
