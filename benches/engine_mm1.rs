@@ -1,6 +1,7 @@
 //! Engine speed on the M/M/1 queue of `../shared/anchors/` (λ = 0.9, μ = 1,
-//! one FIFO server), beside a hand-written binary-heap loop measured in the
-//! same run. Prints customers per second and the ratio engine / hand loop.
+//! one FIFO server), beside the hand-written binary-heap loop of
+//! `benches/hand-mm1`, run as its own binary in the same run (interleaved).
+//! Prints customers per second and the ratio engine / hand loop.
 //!
 //! Run: `cargo bench --bench engine_mm1 -- [customers] [repeats]`
 //! (defaults 5,000,000 and 3; interleaved, median reported).
@@ -9,13 +10,15 @@ use rand::SeedableRng;
 use rand_distr::{Distribution, Exp1};
 use rand_pcg::Pcg64Mcg;
 use snapsim::engine::{run, Model, Scheduler, SimDuration, SimTime};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 const LAMBDA: f64 = 0.9;
 const MU: f64 = 1.0;
 const NS: f64 = 1e9;
+
+#[path = "common/baseline.rs"]
+mod baseline;
 
 fn exp_ns(rng: &mut Pcg64Mcg, rate: f64) -> u64 {
     let x: f64 = Exp1.sample(rng);
@@ -85,46 +88,6 @@ fn engine(n: u64) -> (f64, f64) {
     (wall, m.total_ns as f64 / m.done as f64 / NS)
 }
 
-/// The hand loop: a heap of (time ns, sequence, kind), nothing else.
-fn hand(n: u64) -> (f64, f64) {
-    let mut rng = Pcg64Mcg::seed_from_u64(42);
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u8)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut queue: VecDeque<u64> = VecDeque::new();
-    let mut busy = false;
-    let mut remaining = n;
-    let (mut done, mut total) = (0u64, 0u128);
-    let t = Instant::now();
-    heap.push(Reverse((exp_ns(&mut rng, LAMBDA), seq, 0)));
-    while let Some(Reverse((now, _, kind))) = heap.pop() {
-        if kind == 0 {
-            queue.push_back(now);
-            if !busy {
-                busy = true;
-                seq += 1;
-                heap.push(Reverse((now + exp_ns(&mut rng, MU), seq, 1)));
-            }
-            remaining -= 1;
-            if remaining > 0 {
-                seq += 1;
-                heap.push(Reverse((now + exp_ns(&mut rng, LAMBDA), seq, 0)));
-            }
-        } else {
-            let arrived = queue.pop_front().expect("a customer in service");
-            total += u128::from(now - arrived);
-            done += 1;
-            if queue.is_empty() {
-                busy = false;
-            } else {
-                seq += 1;
-                heap.push(Reverse((now + exp_ns(&mut rng, MU), seq, 1)));
-            }
-        }
-    }
-    let wall = t.elapsed().as_secs_f64();
-    (wall, total as f64 / done as f64 / NS)
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -141,11 +104,10 @@ fn main() {
         .unwrap_or(5_000_000);
     let reps: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let (mut e, mut h) = (Vec::new(), Vec::new());
-    let (mut e_mean, mut h_mean) = (0.0, 0.0);
+    let mut e_mean = 0.0;
+    let hand = baseline::hand_mm1_binary();
     for _ in 0..reps {
-        let (w, m) = hand(n);
-        h.push(n as f64 / w);
-        h_mean = m;
+        h.push(baseline::hand_mm1_rate(&hand, n));
         let (w, m) = engine(n);
         e.push(n as f64 / w);
         e_mean = m;
@@ -154,7 +116,7 @@ fn main() {
     println!("M/M/1, lambda={LAMBDA}, mu={MU}, {n} customers, median of {reps} interleaved runs");
     println!("theory mean response time: {:.3}", 1.0 / (MU - LAMBDA));
     println!(
-        "hand-written heap loop : {:>8.3} M customers/s  mean response {h_mean:.3}",
+        "hand-written heap loop : {:>8.3} M customers/s  (benches/hand-mm1, its own binary)",
         h / 1e6
     );
     println!(
