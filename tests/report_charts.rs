@@ -447,7 +447,12 @@ fn pauses_left_out_data_and_sets_are_reported_when_the_run_has_them() {
     assert!(md.contains("| db (2 of 2), logs (1 of 2) |"), "{md}");
     // Members show the set's schedule, not `none`.
     assert!(md.contains("| every 1h (set `pair`) | fail | 2 |"), "{md}");
-    assert!(md.contains("§6 C1") && md.contains("§6 C5"), "{md}");
+    // The consistency and set items of "Assumptions and defaults", with their sources.
+    assert!(
+        md.contains("instance stopped (all three: AWS docs, ebs-creating-snapshot)")
+            && md.contains("accepted or rejected as a whole (AWS docs, ebs-creating-snapshot)"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -458,7 +463,8 @@ fn a_run_without_pauses_or_sets_has_no_such_section() {
         SETS_HEADING,
         "paused share",
         "completed last",
-        "§6 C",
+        "instance stopped (all three",
+        "at most 40 volumes, and accepted",
     ] {
         assert!(!md.contains(absent), "report.md has {absent:?}");
         assert!(!html.contains(absent), "report.html has {absent:?}");

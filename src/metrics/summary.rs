@@ -365,7 +365,7 @@ pub struct Assumption {
     pub value: String,
     /// Whether the scenario set it or a default did.
     pub source: AssumptionSource,
-    /// What is known, with `EBS_FACTS.md` section numbers.
+    /// What is known, naming its public sources (README, "Sources").
     pub evidence: String,
     /// The plausible range, or why none is known.
     pub range: String,

@@ -746,7 +746,8 @@ fn ledger(b: &mut Vec<Block>, data: &ReportData) {
     b.push(Block::Para(format!(
         "AWS does not document these {} values; the answer above holds only as far as they do. \
          Source `scenario`: the scenario file sets it; `default`: snapsim's default applies \
-         ({defaults} of them). Section numbers refer to `EBS_FACTS.md`.",
+         ({defaults} of them). The evidence names its public sources; their addresses are listed \
+         under \"Sources\" in snapsim's README.",
         l.len()
     )));
     b.push(Block::Table(
@@ -771,31 +772,33 @@ fn ledger(b: &mut Vec<Block>, data: &ReportData) {
 fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
     b.push(Block::Heading(2, "Assumptions and defaults".into()));
     b.push(Block::Para(
-        "Section numbers (§) refer to `EBS_FACTS.md`, the project's collection of public AWS \
-         documentation and measurements these values come from."
+        "Each item names the public source it follows; their addresses are listed under \
+         \"Sources\" in snapsim's README."
             .into(),
     ));
     let mut items = vec![
         format!(
-            "Changes are tracked in {} blocks, the snapshot block size of the EBS direct APIs (§1.1); \
-             the first snapshot holds every written block and never the unwritten ones (§1.9).",
+            "Changes are tracked in {} blocks, the snapshot block size of the EBS direct APIs (AWS \
+             docs, ebs-accessing-snapshot); the first snapshot holds every written block and never \
+             the unwritten ones (AWS docs, EBSSnapshots).",
             human_bytes(data.summary.block_size_bytes as f64)
         ),
         "A volume holds at most 5 pending snapshots (1 for st1/sc1); one more request is rejected \
-         with `ConcurrentSnapshotLimitExceeded` (§3.1.1)."
+         with `ConcurrentSnapshotLimitExceeded` (AWS docs, ebs-creating-snapshot)."
             .into(),
         "A request less than 15 s after the previous CreateSnapshot call on the volume is rejected \
-         with `SnapshotCreationPerVolumeRateExceeded` (§3.1.4)."
+         with `SnapshotCreationPerVolumeRateExceeded` (AWS Knowledge Center, ebs-snapshot-stuck)."
             .into(),
         "A snapshot completes once its delta is uploaded and every older snapshot of the volume \
-         has completed (§3.1.3)."
+         has completed (AWS Knowledge Center, ebs-snapshot-stuck)."
             .into(),
         "AWS publishes no upload rate; the default 42 MiB/s per snapshot sits in the 33–56 MB/s \
-         measured for full gp3 snapshots (§3.2)."
+         measured for full gp3 snapshots (PingCAP docs, backup-restore-snapshot-perf)."
             .into(),
         format!(
-            "Deleting a snapshot frees only blocks no retained snapshot references (§1.13); storage \
-             costs ${} per GB-month, GB = 10^9 B, month = 730 h (§5.1, us-east-1 standard tier).",
+            "Deleting a snapshot frees only blocks no retained snapshot references (AWS docs, \
+             ebs-deleting-snapshot); storage costs ${} per GB-month, GB = 10^9 B, month = 730 h \
+             (us-east-1 standard tier; AWS docs, snapshot-archive-pricing).",
             data.summary.usd_per_gb_month
         ),
         "Copy-on-write copies are counted; their latency cost and foreground IO are modelled \
@@ -805,16 +808,17 @@ fn assumptions(b: &mut Vec<Block>, data: &ReportData) {
     if data.has_consistency() {
         items.push(
             "A snapshot holds only data already on the volume at its point in time, not the \
-             guest's cache (crash-consistent, §6 C1); freeze and unmount may end as soon as the \
-             snapshot is `pending` (§6 C2); a root volume is snapshotted with its instance \
-             stopped (§6 C4)."
+             guest's cache (crash-consistent); freeze and unmount may end as soon as the \
+             snapshot is `pending`; a root volume is snapshotted with its instance stopped \
+             (all three: AWS docs, ebs-creating-snapshot)."
                 .into(),
         );
     }
     if data.has_sets() {
         items.push(
             "A multi-volume snapshot set (`CreateSnapshots`) is crash-consistent across its \
-             members, at most 40 volumes, and accepted or rejected as a whole (§6 C5)."
+             members, at most 40 volumes, and accepted or rejected as a whole (AWS docs, \
+             ebs-creating-snapshot)."
                 .into(),
         );
     }

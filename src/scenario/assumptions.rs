@@ -8,7 +8,7 @@
 //! as parsed (the file's JSON, [`Scenario::source`]), never inferred from the
 //! value: a scenario that writes the default rate out has still chosen it.
 //! Values come from the validated configuration, so they are the ones the
-//! run used. Section numbers (§) refer to `EBS_FACTS.md`.
+//! run used. The evidence cites its public sources (README, "Sources").
 //!
 //! Per-volume values are listed per volume entry of the file
 //! (`volumes[2].performance.channels`), or once as `volumes[*]…` when every
@@ -89,14 +89,14 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
             cfg.block_size.0
         ),
         src.get("block_size").is_some(),
-        "The EBS direct APIs use 512 KiB snapshot blocks (§1.1, §1.2); that changes are tracked at 512 KiB is not documented (§1.18, §8).",
+        "The EBS direct APIs use 512 KiB snapshot blocks (AWS docs, ebs-accessing-snapshot and archiving-guidelines); that changes are tracked at 512 KiB is not published by AWS.",
         "512 KiB is the only size with any support; smaller sizes shrink the deltas of scattered small writes",
     )];
     out.push(entry(
         "transfer.per_snapshot",
         format!("{}: cap of one snapshot's upload stream", rate(t.per_snapshot)),
         has(raw_t, "per_snapshot"),
-        "AWS publishes no snapshot upload rate (§3.1.9, §8). Community measurements of full gp3 snapshots (TiDB, 7,000 IOPS / 400 MiB/s provisioned) work out at about 33–56 MB/s per volume (§3.2); daily incrementals there usually finish within about 1 h.",
+        "AWS publishes no snapshot upload rate. Community measurements of full gp3 snapshots (TiDB, 7,000 IOPS / 400 MiB/s provisioned) work out at about 33–56 MB/s per volume (PingCAP docs, backup-restore-snapshot-perf); daily incrementals there usually finish within about 1 h.",
         "33–56 MB/s (31–53 MiB/s) measured for full gp3 snapshots; nothing measured for incrementals, other types or regions",
     ));
     let per_volume = match t.per_volume {
@@ -121,7 +121,7 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
         "transfer.per_volume",
         per_volume,
         has(raw_t, "per_volume"),
-        "AWS documents no per-volume upload cap (§3.1.9); the TiDB rates (§3.2) are per volume with one snapshot at a time, so they say nothing about several pending at once. Without a cap, concurrent snapshots of one volume multiply its upload bandwidth.",
+        "AWS publishes no per-volume upload cap; the TiDB rates (PingCAP docs, backup-restore-snapshot-perf) are per volume with one snapshot at a time, so they say nothing about several pending at once. Without a cap, concurrent snapshots of one volume multiply its upload bandwidth.",
         "unknown; set it equal to per_snapshot to make one volume's snapshots share one stream",
     ));
     out.push(entry(
@@ -133,7 +133,7 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
             }
         },
         has(raw_t, "sharing"),
-        "Not documented. Pending snapshots of a volume complete roughly in start order (§3.1.3), which says when they complete, not how they share bandwidth.",
+        "Not documented. Pending snapshots of a volume complete roughly in start order (AWS Knowledge Center, ebs-snapshot-stuck), which says when they complete, not how they share bandwidth.",
         "fair or fcfs; the two bracket the possibilities",
     ));
     for (j, p) in t.pools.iter().enumerate() {
@@ -141,8 +141,8 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
             format!("transfer.pools[{j}].rate"),
             format!("{}: shared by every upload of the volumes in pool `{}`", rate(p.rate), p.name),
             true,
-            "No account- or region-level snapshot bandwidth is published (§3.1.9). For the direct APIs: PutSnapshotBlock 1,000/s per account (§3.1.7, secondary source), i.e. 1,000 × 512 KiB ≈ 500 MiB/s [DER], and AWS's own sizing example reaches about 500 MB/s (§3.1.8).",
-            "unknown for CreateSnapshot; about 500 MB/s for direct-API uploads (§3.1.7–3.1.8)",
+            "No account- or region-level snapshot bandwidth is published by AWS. For the direct APIs: PutSnapshotBlock 1,000/s per account (a secondary copy of the Service Quotas table; AWS docs, ebs-resource-quotas, not checked for it), i.e. 1,000 × 512 KiB ≈ 500 MiB/s (derived), and AWS's own sizing example reaches about 500 MB/s (AWS docs, ebsapi-performance).",
+            "unknown for CreateSnapshot; about 500 MB/s for direct-API uploads (AWS docs, ebsapi-performance)",
         ));
     }
     out.push(entry(
@@ -154,7 +154,7 @@ pub fn ledger(sc: &Scenario) -> Vec<Assumption> {
             ),
         },
         has(raw_t, "variability"),
-        "Snapshots in one availability zone were much slower than in others (TiDB issue, attributed by AWS to load; §3.2), unquantified. The measured 33–56 MB/s spread spans ln(56/33) ≈ 0.53 in log space, about sigma 0.13 if that is ±2 sigma [DER].",
+        "Snapshots in one availability zone were much slower than in others (attributed by AWS to load; GitHub, pingcap/tidb-operator#5268), unquantified. The measured 33–56 MB/s spread spans ln(56/33) ≈ 0.53 in log space, about sigma 0.13 if that is ±2 sigma (derived).",
         "sigma about 0.1–0.3 for the spread measured within one setup; more between zones, unmeasured",
     ));
     volumes(&mut out, sc);
@@ -265,7 +265,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 )
             })
         }),
-        "The quota is 5 pending snapshots per SSD volume and 1 for st1/sc1, and it is not adjustable (§3.1.1); another value is a what-if.",
+        "The quota is 5 pending snapshots per SSD volume and 1 for st1/sc1, and it is not adjustable (AWS docs, ebs-creating-snapshot and ebs-resource-quotas); another value is a what-if.",
         "5 (SSD) or 1 (st1, sc1) in AWS; anything else does not exist there",
     );
     if sc.config.fidelity == Fidelity::Flow {
@@ -277,8 +277,8 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                     false,
                 ))
             }),
-            "AWS says only that pending snapshots \"can result in reduced volume performance\" (§3.1.2); no number is published (§8). At flow fidelity the copies are counted (`cow_copies`) but not charged.",
-            "unknown; TiDB measured under 3% application impact while snapshotting gp3 (§3.2)",
+            "AWS says only that pending snapshots \"can result in reduced volume performance\" (AWS docs, ebs-creating-snapshot); no number is published by AWS. At flow fidelity the copies are counted (`cow_copies`) but not charged.",
+            "unknown; TiDB measured under 3% application impact while snapshotting gp3 (PingCAP docs, backup-restore-snapshot-perf)",
         );
         return;
     }
@@ -298,7 +298,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 set(i, "performance", "copy_on_write"),
             ))
         }),
-        "How EBS keeps a pending snapshot's point in time is not documented; AWS says only that pending snapshots \"can result in reduced volume performance\" (§3.1.2), with no number (§8). PingCAP measured under 3% application impact while snapshotting TiDB on gp3 (§3.2). On that setup (scenarios/calibration-tidb-impact.json: a full snapshot pending under 3,500 IOs/s) `copy_range` raises the mean IO latency by about 1%; whole-block copies (`copy`) need about 1 MiB per hit, more than the 400 MiB/s the volume has, and saturate it, so they contradict the measurement.",
+        "How EBS keeps a pending snapshot's point in time is not documented; AWS says only that pending snapshots \"can result in reduced volume performance\" (AWS docs, ebs-creating-snapshot), with no number. PingCAP measured under 3% application impact while snapshotting TiDB on gp3 (PingCAP docs, backup-restore-snapshot-perf). On that setup (scenarios/calibration-tidb-impact.json: a full snapshot pending under 3,500 IOs/s) `copy_range` raises the mean IO latency by about 1%; whole-block copies (`copy`) need about 1 MiB per hit, more than the 400 MiB/s the volume has, and saturate it, so they contradict the measurement.",
         "from no cost (redirect-on-write: the old data stays where it is) to `copy_range`; `copy` (whole 512 KiB blocks) is ruled out for gp3 by the TiDB measurement",
     );
     per_volume(
@@ -309,7 +309,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 set(i, "performance", "channels"),
             ))
         }),
-        "EBS publishes no internal parallelism; only IOPS and throughput limits (§2.2, §2.3) and that performance is delivered 99% (gp) or 99.9% (io) of the time (§2.1.5).",
+        "EBS publishes no internal parallelism; only IOPS and throughput limits and that performance is delivered 99% (gp) or 99.9% (io) of the time (AWS docs, general-purpose, provisioned-iops and hdd-vols).",
         "unknown; with the token buckets in force it matters mainly at high queue depth",
     );
     per_volume(
@@ -320,7 +320,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 set(i, "performance", "base_latency"),
             ))
         }),
-        "AWS states only \"single-digit millisecond\" latency for gp2/gp3 and \"sub-millisecond average\" for io2 Block Express (§2.1.4); no distribution is published (a <500 µs io2 figure is from a low-quality source, §2.1.6).",
+        "AWS states only \"single-digit millisecond\" latency for gp2/gp3 and \"sub-millisecond average\" for io2 Block Express (AWS docs, general-purpose and provisioned-iops); no distribution is published by AWS (a <500 µs io2 figure appears only on a low-quality non-AWS site, grokipedia.com).",
         "gp2/gp3 about 1–9 ms, io2 Block Express below 1 ms; st1/sc1 unpublished",
     );
     per_volume(
@@ -331,7 +331,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 set(i, "performance", "channel_bandwidth"),
             ))
         }),
-        "Not documented; the default is the volume's provisioned throughput (§2.2), which the throughput bucket enforces anyway.",
+        "Not documented; the default is the volume's provisioned throughput (AWS docs, general-purpose and provisioned-iops), which the throughput bucket enforces anyway.",
         "up to the provisioned throughput",
     );
     per_volume(
@@ -346,7 +346,7 @@ fn volumes(out: &mut Vec<Assumption>, sc: &Scenario) {
                 set(i, "performance", "snapshot_reads"),
             ))
         }),
-        "Whether snapshot uploads read the volume's storage at all, and at what priority, is not documented; st1/sc1 drop to baseline while a snapshot is pending (§2.3), other types are only said to be possibly slower (§3.1.2).",
+        "Whether snapshot uploads read the volume's storage at all, and at what priority, is not documented; st1/sc1 drop to baseline while a snapshot is pending (AWS docs, hdd-vols), other types are only said to be possibly slower (AWS docs, ebs-creating-snapshot).",
         "low to equal",
     );
 }
@@ -396,7 +396,9 @@ mod tests {
         let a = find(&set, "transfer.per_snapshot");
         assert_eq!(a.source, AssumptionSource::Scenario);
         assert!(a.value.starts_with("30 MiB/s (31.5 MB/s)"), "{}", a.value);
-        assert!(a.evidence.contains("§3.2"));
+        assert!(a
+            .evidence
+            .contains("(PingCAP docs, backup-restore-snapshot-perf)"));
         assert_eq!(
             find(&set, "transfer.per_volume").source,
             AssumptionSource::Default

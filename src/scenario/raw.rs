@@ -125,7 +125,7 @@ pub struct RawMeasurementRow {
 pub struct RawTransfer {
     /// Cap of one snapshot's upload stream. Default "42MiB/s", the middle of
     /// the 33–56 MB/s community measurements for full gp3 snapshots
-    /// (EBS_FACTS.md §3.2).
+    /// (PingCAP docs, backup-restore-snapshot-perf).
     pub per_snapshot: Option<BandwidthText>,
     /// Cap of all uploads of one volume together. Default: no cap.
     pub per_volume: Option<BandwidthText>,

@@ -159,7 +159,7 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
         base: per_snapshot.clone(),
         low: json!(PER_SNAPSHOT_RANGE[0]),
         high: json!(PER_SNAPSHOT_RANGE[1]),
-        why: "the published spread of full gp3 snapshots: 100 GiB in 50 min to 500 GiB in 150 min (EBS_FACTS §3.2)".into(),
+        why: "the published spread of full gp3 snapshots: 100 GiB in 50 min to 500 GiB in 150 min (PingCAP docs, backup-restore-snapshot-perf)".into(),
     });
     match at(&base, "transfer.per_volume").cloned() {
         Some(v) => {
@@ -169,7 +169,8 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
                 base: v,
                 low: scaled(b, 0.5),
                 high: scaled(b, 2.0),
-                why: "no per-volume figure is published (EBS_FACTS §3.1.9): half to twice the scenario's cap".into(),
+                why: "no per-volume figure is published by AWS: half to twice the scenario's cap"
+                    .into(),
             });
         }
         None => {
@@ -187,7 +188,7 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
                 base: json!(NO_CAP),
                 low: scaled(t.per_snapshot.bytes_per_sec, 1.0),
                 high: scaled(t.per_snapshot.bytes_per_sec, f64::from(most)),
-                why: format!("no per-volume figure is published (EBS_FACTS §3.1.9): from one snapshot's rate for all of a volume's pending snapshots together to {most} times it, what the scenario's default (no cap) gives {most} pending snapshots"),
+                why: format!("no per-volume figure is published by AWS: from one snapshot's rate for all of a volume's pending snapshots together to {most} times it, what the scenario's default (no cap) gives {most} pending snapshots"),
             });
         }
     }
@@ -200,7 +201,7 @@ fn default_factors(sc: &Scenario) -> (Value, Vec<Factor>) {
                 low: scaled(p.rate.bytes_per_sec, 0.5),
                 high: scaled(p.rate.bytes_per_sec, 1.5),
                 why: format!(
-                    "no account or region upload figure is published (EBS_FACTS §3.1.7): pool `{}` at half to 1.5 times its rate",
+                    "no account or region upload figure is published by AWS: pool `{}` at half to 1.5 times its rate",
                     p.name
                 ),
             });
