@@ -237,6 +237,18 @@ fn morris_screening_ranks_like_the_hand_model_and_is_reproducible() {
     assert!(md.contains("## Interactions (Morris screening)"));
 }
 
+/// `snapsim sensitivity SCENARIO` with one replication on 2 threads and
+/// `extra` flags, into `out`: its `sensitivity.json`.
+fn one_replication(scenario: &Path, out: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["sensitivity", scenario.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend(["--replications", "1", "--threads", "2", "--quiet", "--out"]);
+    args.push(out.to_str().unwrap());
+    let o = snapsim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    study(out)
+}
+
 /// At IO fidelity the station's unknowns are default factors. On a station
 /// without limits (constant 1 ms, 1 GiB/s channels), 4 KiB writes that
 /// almost all hit blocks the pending full snapshot has not uploaded (it
@@ -261,20 +273,7 @@ fn io_fidelity_adds_the_station_factors_and_copy_on_write_swings_by_hand() {
             "snapshots": {"at": ["1m"]}}]}"#,
     )
     .unwrap();
-    let out = tmp.path().join("out");
-    let o = snapsim(&[
-        "sensitivity",
-        s.to_str().unwrap(),
-        "--replications",
-        "1",
-        "--threads",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v = study(&out);
+    let v = one_replication(&s, &tmp.path().join("out"), &[]);
     let effects = v["effects"].as_array().unwrap();
     let find = |f: &str| {
         effects
@@ -299,22 +298,7 @@ fn io_fidelity_adds_the_station_factors_and_copy_on_write_swings_by_hand() {
         "swing {swing} vs {per_hit} per hit: {cow}"
     );
     // Morris: only factors that can be interpolated.
-    let out = tmp.path().join("morris");
-    let o = snapsim(&[
-        "sensitivity",
-        s.to_str().unwrap(),
-        "--morris",
-        "2",
-        "--replications",
-        "1",
-        "--threads",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let v = study(&out);
+    let v = one_replication(&s, &tmp.path().join("morris"), &["--morris", "2"]);
     let factors: Vec<&str> = v["factors"]
         .as_array()
         .unwrap()
