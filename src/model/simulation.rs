@@ -677,6 +677,7 @@ impl Simulation {
                 base_bytes: 0.0,
                 total_bytes: total_bytes as f64,
                 done: false,
+                earlier: Vec::new(),
             },
             cow_copies: 0,
             check,
@@ -744,12 +745,15 @@ impl Simulation {
             if vs.pending[p].upload.rate == rate && f.timed {
                 continue;
             }
-            vs.advance_to(now);
-            vs.capture_uploaded(now);
+            // The volume's writes are applied when something reads its
+            // blocks, not here: the ended segment is kept for them.
+            let eager = vs.needs_eager_advance();
+            if eager {
+                vs.advance_to(now);
+                vs.capture_uploaded(now);
+            }
             let up = &mut vs.pending[p].upload;
-            up.base_bytes = up.bytes_at(now);
-            up.base_time = now;
-            up.rate = rate;
+            up.set_rate(now, rate, !eager);
             f.timed = true;
             f.finish = if rate > 0.0 {
                 let secs = (up.total_bytes - up.base_bytes) / rate;

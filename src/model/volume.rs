@@ -19,6 +19,14 @@ pub const UNWRITTEN: u64 = 0;
 
 /// Upload progress of one pending snapshot: linear in time between rate
 /// changes.
+///
+/// A rate change need not apply the volume's writes up to that instant
+/// first: the segments before it are kept (`earlier`) until the volume's
+/// writes have passed them, so a write applied later still sees the
+/// progress in force at its arrival. That keeps a fair pool's rate changes,
+/// which touch every flow in it, from advancing every volume each time
+/// (cost quadratic in the fleet, and small batches of writes that miss the
+/// cache).
 #[derive(Clone, Debug)]
 pub struct UploadProgress {
     /// Current rate [B/s].
@@ -31,6 +39,10 @@ pub struct UploadProgress {
     pub total_bytes: f64,
     /// Whether every block has been uploaded.
     pub done: bool,
+    /// Earlier segments that writes not yet applied may fall in: (start,
+    /// bytes uploaded at start [B], rate [B/s]), oldest first; each ends
+    /// where the next (or the current one, at `base_time`) starts.
+    pub earlier: Vec<(SimTime, f64, f64)>,
 }
 
 impl UploadProgress {
@@ -40,8 +52,38 @@ impl UploadProgress {
         if self.done {
             return self.total_bytes;
         }
-        let dt = (t - self.base_time).as_secs_f64();
-        (self.base_bytes + self.rate * dt).min(self.total_bytes)
+        let (start, bytes, rate) = if t < self.base_time && !self.earlier.is_empty() {
+            let i = self.earlier.partition_point(|s| s.0 <= t).max(1);
+            self.earlier[i - 1]
+        } else {
+            (self.base_time, self.base_bytes, self.rate)
+        };
+        let dt = (t - start).as_secs_f64();
+        (bytes + rate * dt).min(self.total_bytes)
+    }
+
+    /// The rate becomes `rate` at `now`. With `keep`, the segment that ends
+    /// here is kept for writes not applied yet (see the type's doc);
+    /// without, every write before `now` must have been applied already.
+    pub fn set_rate(&mut self, now: SimTime, rate: f64, keep: bool) {
+        let bytes = self.bytes_at(now);
+        if keep {
+            self.earlier
+                .push((self.base_time, self.base_bytes, self.rate));
+        }
+        self.base_bytes = bytes;
+        self.base_time = now;
+        self.rate = rate;
+    }
+
+    /// Every write before `t` has been applied: segments that end by then
+    /// are no longer needed.
+    pub fn forget_before(&mut self, t: SimTime) {
+        let n = self.earlier.len();
+        let ended = (0..n)
+            .take_while(|&i| self.earlier.get(i + 1).map_or(self.base_time, |s| s.0) <= t)
+            .count();
+        self.earlier.drain(..ended);
     }
 }
 
@@ -340,6 +382,7 @@ impl VolumeState {
             self.advance_sampled(limit);
         }
         let Some(mut gen) = self.writes.take() else {
+            self.forget_upload_segments(limit);
             return;
         };
         while gen.peek_time() < limit {
@@ -358,7 +401,27 @@ impl VolumeState {
                 None => break,
             }
         }
+        // A pause that holds writes stops short of `limit`.
+        let applied = gen.peek_time().min(limit);
         self.writes = Some(gen);
+        self.forget_upload_segments(applied);
+    }
+
+    /// Every write before `t` is applied: drops upload segments that end by
+    /// then.
+    fn forget_upload_segments(&mut self, t: SimTime) {
+        for p in self.pending.iter_mut() {
+            if !p.upload.earlier.is_empty() {
+                p.upload.forget_before(t);
+            }
+        }
+    }
+
+    /// Whether a change of upload rate must apply the volume's writes first:
+    /// in verify mode, whose captured versions follow the upload cursor as
+    /// writes are applied.
+    pub fn needs_eager_advance(&self) -> bool {
+        self.versions.is_some()
     }
 
     /// Statistical tracking: applies the sampled writes before `limit`, in
@@ -535,6 +598,7 @@ mod tests {
                 base_bytes: 0.0,
                 total_bytes: (delta.len() as u64 * vs.block_size) as f64,
                 done: false,
+                earlier: Vec::new(),
             },
             delta,
             remaining,
