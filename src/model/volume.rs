@@ -582,6 +582,39 @@ impl VolumeState {
 mod tests {
     use super::*;
 
+    /// 10 B/s from 0 s, 20 B/s from 10 s, 0 from 20 s, with the ended
+    /// segments kept: a write applied afterwards at 5 s, 15 s or 25 s sees
+    /// 50, 200 and 300 B uploaded, as it would have when applied on time;
+    /// once writes have passed 15 s the first segment goes, not the second.
+    #[test]
+    fn kept_segments_give_the_progress_in_force_at_a_past_instant() {
+        let s = |x: u64| SimTime::ZERO + SimDuration::from_secs_f64_ceil(x as f64);
+        let mut up = UploadProgress {
+            rate: 10.0,
+            base_time: SimTime::ZERO,
+            base_bytes: 0.0,
+            total_bytes: 1000.0,
+            done: false,
+            earlier: Vec::new(),
+        };
+        up.set_rate(s(10), 20.0, true);
+        up.set_rate(s(20), 0.0, true);
+        assert_eq!(
+            [up.bytes_at(s(5)), up.bytes_at(s(15)), up.bytes_at(s(25))],
+            [50.0, 200.0, 300.0] // 15 s: 100 + 5 × 20
+        );
+        up.forget_before(s(15));
+        assert_eq!(up.earlier.len(), 1);
+        assert_eq!(up.bytes_at(s(15)), 200.0);
+        up.forget_before(s(20));
+        assert!(up.earlier.is_empty());
+        assert_eq!(up.bytes_at(s(25)), 300.0);
+        // Without keeping, the past is the current line (eager callers
+        // have applied every earlier write).
+        up.set_rate(s(30), 5.0, false);
+        assert!(up.earlier.is_empty());
+    }
+
     fn pending_of(vs: &mut VolumeState, record: usize) -> PendingSnapshot {
         let remaining = vs.dirty.take();
         let delta = remaining.to_sorted_u32();
