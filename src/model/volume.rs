@@ -3,8 +3,9 @@
 //!
 //! Writes are applied lazily: [`VolumeState::advance_to`] draws and applies
 //! every write that arrived before an instant. Callers advance a volume to
-//! `now` before anything that reads its blocks or changes the upload rate of
-//! one of its snapshots, so each write sees the upload progress in force at
+//! `now` before anything that reads its blocks; a change of upload rate
+//! keeps the ended progress segment instead ([`UploadProgress::set_rate`]),
+//! so each write, applied later, still sees the upload progress in force at
 //! its arrival.
 
 use super::block_set::BlockSet;
