@@ -56,16 +56,14 @@ pub fn allocate_fast(sharing: Sharing, flows: &[FlowSpec], group_caps: &[f64]) -
 pub fn max_min_fair_tree(flows: &[FlowSpec], group_caps: &[f64]) -> Option<Vec<f64>> {
     let n_groups = group_caps.len();
     // The pool of each volume group, checked to be unique.
-    let mut parent: Vec<Option<usize>> = vec![None; n_groups];
-    let mut by_a: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, f) in flows.iter().enumerate() {
+    let mut parent: Vec<Option<Option<usize>>> = vec![None; n_groups];
+    for f in flows {
         if let Some(a) = f.group_a {
-            match (parent[a], f.group_b) {
-                (None, b) if by_a[a].is_empty() => parent[a] = b,
-                (p, b) if p == b => {}
-                _ => return None,
+            match parent[a] {
+                None => parent[a] = Some(f.group_b),
+                Some(p) if p == f.group_b => {}
+                Some(_) => return None,
             }
-            by_a[a].push(i);
         }
     }
     // Water level at which `caps` (sorted ascending) fill `capacity`.
@@ -82,10 +80,24 @@ pub fn max_min_fair_tree(flows: &[FlowSpec], group_caps: &[f64]) -> Option<Vec<f
         }
         f64::INFINITY
     };
+    // Flows in runs of one group each: one sorted index list per kind of
+    // group, not a list per group (a fleet has thousands of groups, and
+    // this runs at every upload start and end).
+    let runs = |group: &dyn Fn(&FlowSpec) -> Option<usize>| -> Vec<usize> {
+        let mut order: Vec<usize> = (0..flows.len())
+            .filter(|&i| group(&flows[i]).is_some())
+            .collect();
+        order.sort_by_key(|&i| group(&flows[i]));
+        order
+    };
     let mut b: Vec<f64> = flows.iter().map(|f| f.cap).collect();
     let mut scratch = Vec::new();
-    for (a, members) in by_a.iter().enumerate() {
-        if members.is_empty() || !group_caps[a].is_finite() {
+    let by_a = runs(&|f| f.group_a);
+    for members in by_a.chunk_by(|&x, &y| flows[x].group_a == flows[y].group_a) {
+        let Some(a) = flows[members[0]].group_a else {
+            continue;
+        };
+        if !group_caps[a].is_finite() {
             continue;
         }
         scratch.clear();
@@ -95,15 +107,13 @@ pub fn max_min_fair_tree(flows: &[FlowSpec], group_caps: &[f64]) -> Option<Vec<f
             b[i] = b[i].min(s);
         }
     }
-    let mut by_pool: Vec<Vec<usize>> = vec![Vec::new(); n_groups];
-    for (i, f) in flows.iter().enumerate() {
-        if let Some(p) = f.group_b {
-            by_pool[p].push(i);
-        }
-    }
     let mut rate = b.clone();
-    for (p, members) in by_pool.iter().enumerate() {
-        if members.is_empty() || !group_caps[p].is_finite() {
+    let by_pool = runs(&|f| f.group_b);
+    for members in by_pool.chunk_by(|&x, &y| flows[x].group_b == flows[y].group_b) {
+        let Some(p) = flows[members[0]].group_b else {
+            continue;
+        };
+        if !group_caps[p].is_finite() {
             continue;
         }
         scratch.clear();
