@@ -47,9 +47,27 @@ impl Tornado<'_> {
     /// [`ChartError`] if the font cannot load or plotters fails.
     pub fn render(&self, format: Format) -> Result<Vec<u8>, ChartError> {
         let h = 140 + 56 * self.effects.len().max(1) as u32;
-        render(self, "tornado", (900, h), format)
+        let w = 900 + self.label_width() - MIN_LABEL_WIDTH;
+        render(self, "tornado", (w, h), format)
+    }
+
+    /// Width of the factor labels' area [px]: room for the longest label
+    /// (`volumes[0].performance.base_latency.lognormal.median` is 52
+    /// characters) at about 7.5 px per character of the 14 px font, so no
+    /// label is cut at the left edge; the chart widens by as much.
+    fn label_width(&self) -> u32 {
+        let chars = self
+            .effects
+            .iter()
+            .map(|e| e.factor.chars().count())
+            .max()
+            .unwrap_or(0) as u32;
+        (chars * 15 / 2 + 24).clamp(MIN_LABEL_WIDTH, 520)
     }
 }
+
+/// The factor labels' area when every label fits in it [px].
+const MIN_LABEL_WIDTH: u32 = 230;
 
 impl Painter for Tornado<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Drawn {
@@ -76,7 +94,7 @@ impl Painter for Tornado<'_> {
         let mut chart = ChartBuilder::on(&area)
             .margin(14)
             .x_label_area_size(44)
-            .y_label_area_size(230)
+            .y_label_area_size(self.label_width())
             .build_cartesian_2d(x0..x1, -0.5..n as f64 - 0.5)
             .map_err(de)?;
         let labels: Vec<String> = self.effects.iter().map(|e| e.factor.clone()).collect();
@@ -168,5 +186,43 @@ impl Painter for Tornado<'_> {
             .draw()
             .map_err(de)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn effect(factor: &str) -> Effect {
+        Effect {
+            factor: factor.into(),
+            metric: "m".into(),
+            low_value: serde_json::Value::Null,
+            high_value: serde_json::Value::Null,
+            base: Some(1.0),
+            low: Some(0.5),
+            high: Some(2.0),
+            swing: Some(1.5),
+            runs: [1, 1, 1],
+        }
+    }
+
+    /// Short labels keep the usual 900 px chart; a 52-character station
+    /// factor gets room for 52 × 7.5 px and widens the chart by as much.
+    #[test]
+    fn long_factor_labels_get_room_instead_of_being_cut() {
+        let short = effect("transfer.per_snapshot");
+        let long = effect("volumes[0].performance.base_latency.lognormal.median");
+        fn t<'a>(effects: Vec<&'a Effect>) -> Tornado<'a> {
+            Tornado {
+                metric: "m",
+                effects,
+                scenario: "s",
+            }
+        }
+        assert_eq!(t(vec![&short]).label_width(), MIN_LABEL_WIDTH);
+        let w = t(vec![&short, &long]).label_width();
+        assert!(w >= 52 * 15 / 2, "{w}");
+        assert!(w <= 520);
     }
 }
