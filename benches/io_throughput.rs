@@ -13,7 +13,9 @@
 //!
 //! Run: `cargo bench --bench io_throughput`. For a profiler, one shortened
 //! run of the IO scenario alone: `cargo bench --bench io_throughput --
-//! --profile MINUTES`.
+//! --profile MINUTES`. `-- --copy-on-write POLICY` runs the IO scenario with
+//! that copy-on-write policy (`redirect`, `copy`, `copy_range`, `wait`)
+//! instead of the default.
 
 use snapsim::model::{simulate, RunMeta};
 use std::time::Instant;
@@ -54,6 +56,21 @@ fn vm_hwm_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The IO scenario, with `--copy-on-write POLICY` written into its volume.
+fn io_scenario() -> String {
+    let args: Vec<String> = std::env::args().collect();
+    match args.iter().position(|a| a == "--copy-on-write") {
+        Some(i) => {
+            let policy = args.get(i + 1).map_or("copy_range", String::as_str);
+            IO_SCENARIO.replace(
+                r#""used": "1TiB","#,
+                &format!(r#""used": "1TiB", "performance": {{ "copy_on_write": "{policy}" }},"#),
+            )
+        }
+        None => IO_SCENARIO.to_string(),
+    }
+}
+
 /// `--profile MINUTES`: run the IO scenario once for that long.
 fn profile_minutes() -> Option<u32> {
     let args: Vec<String> = std::env::args().collect();
@@ -76,7 +93,7 @@ fn main() {
         }
         // One run of the IO scenario, shortened, and nothing else: for
         // `perf record` or `valgrind --tool=cachegrind` on this binary.
-        let text = IO_SCENARIO.replace(
+        let text = io_scenario().replace(
             r#""duration": "1h""#,
             &format!(r#""duration": "{minutes}m""#),
         );
@@ -89,7 +106,7 @@ fn main() {
         println!("{minutes} min: {ios} foreground IOs");
         return;
     }
-    let sc = snapsim::scenario::from_str(IO_SCENARIO, "io-bench").expect("valid");
+    let sc = snapsim::scenario::from_str(&io_scenario(), "io-bench").expect("valid");
     let (mut io, mut hand) = (Vec::new(), Vec::new());
     let mut ios = 0;
     let baseline = baseline::hand_mm1_binary();

@@ -20,6 +20,7 @@ pub mod block_set;
 pub mod config;
 pub mod feed;
 pub mod io;
+pub mod lifecycle;
 mod outcome;
 pub mod rng;
 mod series;
@@ -27,7 +28,7 @@ pub mod simulation;
 pub mod source;
 pub mod storage;
 pub mod tracking;
-pub mod transfer;
+pub mod transfers;
 pub mod units;
 pub mod volume;
 pub mod volume_type;
@@ -134,7 +135,8 @@ pub struct MemoryEstimate {
     /// Delta lists of retained snapshots (only a retention that deletes
     /// keeps them), bounded by the writes between two snapshots.
     pub retained_lists: u64,
-    /// Snapshot records, retries included, and storage points.
+    /// Snapshot records, retries included, storage points, and the pools'
+    /// clock breakpoints (at most two per upload: its start and its end).
     pub records: u64,
     /// The per-volume time series.
     pub timeseries: u64,
@@ -306,10 +308,16 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
         tracking::Method::Sampled(_) => (sampled_state, sampled_lists),
     };
     let clamp = |x: u128| u64::try_from(x).unwrap_or(u64::MAX);
+    let pooled = cfg.volumes.iter().any(|v| v.pool.is_some());
+    let clock_bytes = if pooled {
+        2 * transfers::clock::BREAKPOINT_BYTES
+    } else {
+        0
+    };
     let memory = MemoryEstimate {
         block_state: clamp(state),
         retained_lists: clamp(lists),
-        records: clamp(requests * u128::from(RECORD_BYTES)),
+        records: clamp(requests * u128::from(RECORD_BYTES + clock_bytes)),
         timeseries: clamp(rows * row_bytes),
         io_queues: if cfg.fidelity == config::Fidelity::Io {
             let n = cfg.volumes.len();

@@ -35,8 +35,8 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         points_of[p.volume].push(p);
     }
     for (i, v) in sim.cfg.volumes.iter().enumerate() {
-        let vs = &sim.volumes[i];
-        let book = &sim.books[i];
+        let vs = &sim.volumes[i].state;
+        let book = &sim.volumes[i].book;
         writes_total += vs.writes_applied;
         let mut req = Requests {
             scheduled: book.scheduled,
@@ -96,9 +96,9 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             delta_bytes: Distribution::of(&deltas),
             cow_copies: vs.cow_copies,
             storage: storage_of(sim, &points_of[i], &by_volume[i], end),
-            latency: sim.io[i].as_ref().map(|io| io.recorder.summary()),
+            latency: sim.volumes[i].io.as_ref().map(|io| io.recorder.summary()),
             consistency: consistency_of(sim, i),
-            station: sim.io[i].as_ref().map(|io| {
+            station: sim.volumes[i].io.as_ref().map(|io| {
                 let secs = sim.cfg.duration.as_secs_f64();
                 let r = &io.recorder;
                 StationStats {
@@ -174,7 +174,7 @@ fn tracking_summary(sim: &Simulation) -> TrackingSummary {
     let fractions = sim
         .volumes
         .iter()
-        .filter_map(|vs| vs.sample.as_ref())
+        .filter_map(|vs| vs.state.sample.as_ref())
         .map(|s| s.slots() as f64 / s.blocks() as f64);
     let range = fractions.fold(None, |acc: Option<[f64; 2]>, f| {
         Some(acc.map_or([f, f], |[a, b]| [a.min(f), b.max(f)]))

@@ -17,7 +17,7 @@ pub(super) fn build(sim: &Simulation, end: SimTime) -> Vec<TimeseriesRow> {
     for r in sim.records.iter().filter(|r| r.snapshot_id.is_some()) {
         spans[r.volume].push((r.requested_at, r.completed_at));
     }
-    for (v, vs) in sim.volumes.iter().enumerate() {
+    for (v, vs) in sim.volumes.iter().map(|v| &v.state).enumerate() {
         let upload = mean_rates(sim, v, step, steps, end);
         let pending = pending_at_starts(&spans[v], step, steps);
         for k in 0..steps {
@@ -31,7 +31,8 @@ pub(super) fn build(sim: &Simulation, end: SimTime) -> Vec<TimeseriesRow> {
                 upload_bytes_per_second: upload[k],
                 writes_per_second: per_sec(vs.step_writes.get(k).copied().unwrap_or(0)),
                 write_bytes_per_second: per_sec(vs.step_bytes.get(k).copied().unwrap_or(0)),
-                io: sim.io[v]
+                io: sim.volumes[v]
+                    .io
                     .as_ref()
                     .and_then(|io| io.recorder.steps.get(k).cloned().flatten()),
             });
@@ -48,16 +49,9 @@ fn mean_rates(
     steps: usize,
     end: SimTime,
 ) -> Vec<f64> {
-    let mut byte_ns = sim.upload_steps[v].clone();
+    // With the rates in force at the end carried to it.
+    let mut byte_ns = sim.transfers.owner_steps(v);
     byte_ns.resize(steps, 0.0);
-    // The rate in force since the last change, up to the end.
-    spread(
-        &mut byte_ns,
-        step,
-        sim.rate_since[v].min(end),
-        end,
-        sim.last_rate[v],
-    );
     byte_ns
         .iter()
         .enumerate()

@@ -12,37 +12,47 @@ use super::config::{LimitPolicy, Retention, SimConfig, Times};
 use super::feed::FeedCursor;
 use super::io::recorder::Recorder;
 use super::io::IoVolume;
+use super::lifecycle::{Call, Lifecycle, SetCall};
 use super::rng::{stream, StreamRng};
 use super::source::IoSource;
 use super::storage::{LedgerVolume, StorageLedger};
 use super::tracking::sampled::SampledWrites;
 use super::tracking::{Method, Sample};
-use super::transfer::{allocate_fast, FlowSpec};
+use super::transfers::{Limits, Pace, PaceChange, Steps, Transfers};
 use super::volume::{Pause, PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
 use super::ModelError;
 use crate::engine::{EventId, Model, Scheduler, SimDuration, SimTime};
-use crate::metrics::{ErrorCode, SnapshotRecord, SnapshotState, StoragePoint};
+use crate::metrics::{ErrorCode, SnapshotRecord, StoragePoint};
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
 
 pub use super::admission::REQUEST_SPACING;
 use super::admission::{Admission, CallState};
 
+/// A volume of the run: its index in the configuration, typed so that an
+/// event cannot mistake it for a set, a slot or a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VolumeId(pub usize);
+
+/// A multi-volume snapshot set of the run (index in the configuration).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SetId(pub usize);
+
 /// The model's events.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Schedule slot `slot` of a volume came due.
     SlotDue {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
         /// Slot number, from 0.
         slot: u64,
     },
     /// A CreateSnapshot call is made (after jitter, or as a retry).
     RequestDue {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
         /// The slot's instant.
         scheduled_at: SimTime,
         /// 0 for the first call, then retries.
@@ -53,15 +63,15 @@ pub enum Event {
     },
     /// Schedule slot `slot` of a multi-volume set came due.
     GroupSlotDue {
-        /// Group index.
-        group: usize,
+        /// The multi-volume set.
+        group: SetId,
         /// Slot number, from 0.
         slot: u64,
     },
     /// A set's CreateSnapshots call is made.
     GroupRequestDue {
-        /// Group index.
-        group: usize,
+        /// The multi-volume set.
+        group: SetId,
         /// The slot's instant.
         scheduled_at: SimTime,
         /// 0 for the first call, then retries.
@@ -69,8 +79,8 @@ pub enum Event {
     },
     /// IO held by a freeze or unmount may proceed (the snapshot is pending).
     PauseReleased {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
     },
     /// The earliest upload completion: every upload whose last delta
     /// block is uploaded by now ends. There is one such event at a time,
@@ -79,24 +89,24 @@ pub enum Event {
     UploadsDue,
     /// A completed snapshot may have reached its maximum age.
     RetentionDue {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
     },
     /// IO fidelity: the next IO of a volume arrives (of whichever of its
     /// sources comes first).
     IoArrival {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
     },
     /// IO fidelity: writes waiting for out-of-order uploads may proceed.
     CowReleased {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
     },
     /// IO fidelity: an upload reads its next block.
     SnapshotReadDue {
-        /// Volume index.
-        volume: usize,
+        /// The volume.
+        volume: VolumeId,
     },
 }
 
@@ -114,6 +124,16 @@ pub(crate) struct VolumeBook {
     jitter_rng: StreamRng,
 }
 
+/// One volume of the run: its blocks and pending snapshots, its counters,
+/// its IO plane (at IO fidelity) and its upload-rate stream.
+pub(crate) struct Volume {
+    pub(crate) state: VolumeState,
+    pub(crate) book: VolumeBook,
+    /// IO-fidelity state (`None` at flow fidelity or without IO).
+    pub(crate) io: Option<IoVolume>,
+    rate_rng: StreamRng,
+}
+
 /// Per multi-volume set bookkeeping.
 pub(crate) struct GroupBook {
     /// Set requests (calls) made so far; numbers the set ids.
@@ -123,40 +143,26 @@ pub(crate) struct GroupBook {
     jitter_rng: StreamRng,
 }
 
-/// An upload in progress: which record, its own cap, and when it ends at
-/// its current rate.
-struct Flow {
-    record: usize,
-    volume: usize,
-    cap: f64,
-    /// Completion at the current rate ([`SimTime::MAX`] at rate 0).
-    finish: SimTime,
-    /// Whether `finish` has been computed for the current rate.
-    timed: bool,
-}
-
 /// The whole simulated system.
 pub struct Simulation {
     pub(crate) cfg: SimConfig,
-    pub(crate) volumes: Vec<VolumeState>,
-    pub(crate) books: Vec<VolumeBook>,
+    /// Every volume's state, in configuration order ([`VolumeId`]).
+    pub(crate) volumes: Vec<Volume>,
     /// Per multi-volume set: requests made so far and its jitter stream.
     pub(crate) group_books: Vec<GroupBook>,
+    /// Every request and its transitions.
+    lifecycle: Lifecycle,
+    /// The output records, built from the lifecycle when the run ends.
     pub(crate) records: Vec<SnapshotRecord>,
     pub(crate) storage: StorageLedger,
-    flows: Vec<Flow>,
+    /// Every upload flow, its rate and its completion; volumes are its
+    /// owners, snapshot records its tags.
+    pub(crate) transfers: Transfers,
     /// The one scheduled [`Event::UploadsDue`] and its instant.
     uploads_due: Option<(SimTime, EventId)>,
-    rate_rngs: Vec<StreamRng>,
-    /// Per volume, upload bytes × ns per time-series step, integrated as
-    /// rates change (a log of every change grows with events × uploads,
-    /// gigabytes for a fleet's month).
-    pub(crate) upload_steps: Vec<Vec<f64>>,
-    /// Per volume, the instant its current total upload rate took effect.
-    pub(crate) rate_since: Vec<SimTime>,
-    pub(crate) last_rate: Vec<f64>,
-    /// IO-fidelity state per volume (`None` at flow fidelity or without IO).
-    pub(crate) io: Vec<Option<IoVolume>>,
+    /// Scratch for [`Transfers::settle`].
+    changes: Vec<PaceChange>,
+    touched: Vec<usize>,
     /// How blocks are tracked in this run.
     pub(crate) method: Method,
     /// The rules a CreateSnapshot call must pass.
@@ -180,9 +186,6 @@ impl Simulation {
         let bs = cfg.block_size.0;
         let horizon = SimTime::ZERO + cfg.duration;
         let mut volumes = Vec::with_capacity(cfg.volumes.len());
-        let mut books = Vec::with_capacity(cfg.volumes.len());
-        let mut rate_rngs = Vec::with_capacity(cfg.volumes.len());
-        let mut io = Vec::with_capacity(cfg.volumes.len());
         let steps = horizon.0.div_ceil(cfg.timeseries_step.0.max(1)) as usize;
         for (i, v) in cfg.volumes.iter().enumerate() {
             let blocks = v.provisioned.size.0.div_ceil(bs);
@@ -201,7 +204,12 @@ impl Simulation {
                 let first = iov.first_arrival();
                 if first < horizon {
                     sched
-                        .schedule_at(first, Event::IoArrival { volume: i })
+                        .schedule_at(
+                            first,
+                            Event::IoArrival {
+                                volume: VolumeId(i),
+                            },
+                        )
                         .expect("arrivals are not before time zero");
                 }
                 (Some(iov), None)
@@ -226,7 +234,6 @@ impl Simulation {
                     });
                 (None, writes)
             };
-            io.push(io_volume);
             let (writes, sampled) = match method {
                 Method::Sampled(size) => {
                     let mut rng = stream(cfg.seed, &format!("volume/{}/sample", v.name));
@@ -267,8 +274,7 @@ impl Simulation {
             if let Some((sample, w)) = sampled {
                 state = state.with_sample(sample, used, w);
             }
-            volumes.push(state);
-            books.push(VolumeBook {
+            let book = VolumeBook {
                 scheduled: 0,
                 calls: 0,
                 retries: 0,
@@ -278,18 +284,30 @@ impl Simulation {
                 max_pending: 0,
                 pause: 0.0,
                 jitter_rng: stream(cfg.seed, &format!("volume/{}/jitter", v.name)),
+            };
+            volumes.push(Volume {
+                state,
+                book,
+                io: io_volume,
+                rate_rng: stream(cfg.seed, &format!("volume/{}/upload-rate", v.name)),
             });
-            rate_rngs.push(stream(cfg.seed, &format!("volume/{}/upload-rate", v.name)));
             if let Some(t) = slot_time(&v.schedule.times, 0) {
                 if t < horizon {
                     sched
-                        .schedule_at(t, Event::SlotDue { volume: i, slot: 0 })
+                        .schedule_at(
+                            t,
+                            Event::SlotDue {
+                                volume: VolumeId(i),
+                                slot: 0,
+                            },
+                        )
                         .expect("the clock is at zero");
                 }
             }
         }
         let ledger = volumes
             .iter()
+            .map(|v| &v.state)
             .zip(&cfg.volumes)
             .map(|(vs, v): (&VolumeState, &VolumeConfig)| LedgerVolume {
                 slots: vs.dirty.capacity(),
@@ -307,25 +325,45 @@ impl Simulation {
             });
             if let Some(t) = slot_time(&group.schedule.times, 0).filter(|&t| t < horizon) {
                 sched
-                    .schedule_at(t, Event::GroupSlotDue { group: g, slot: 0 })
+                    .schedule_at(
+                        t,
+                        Event::GroupSlotDue {
+                            group: SetId(g),
+                            slot: 0,
+                        },
+                    )
                     .expect("the clock is at zero");
             }
         }
-        let n_volumes = cfg.volumes.len();
+        let t = &cfg.transfer;
+        // Volumes that read their blocks at the upload's pace (IO fidelity)
+        // or capture versions as it goes (verify) need every rate change as
+        // it happens: the reference way.
+        let eager = cfg.verify || volumes.iter().any(|v| v.io.is_some());
+        let limits = Limits {
+            sharing: t.sharing,
+            owner_cap: t.per_volume.map_or(f64::INFINITY, |b| b.bytes_per_sec),
+            pool_caps: t.pools.iter().map(|p| p.rate.bytes_per_sec).collect(),
+            owners: cfg.volumes.len(),
+            incremental: !eager,
+        };
+        let series = Steps {
+            step: cfg.timeseries_step.max(SimDuration(1)),
+            count: steps,
+            end: horizon,
+        };
+        let transfers = Transfers::new(limits, series);
         Ok(Simulation {
             cfg,
             volumes,
-            books,
             group_books,
+            lifecycle: Lifecycle::default(),
             records: Vec::new(),
             storage,
-            flows: Vec::new(),
+            transfers,
             uploads_due: None,
-            rate_rngs,
-            upload_steps: vec![vec![0.0; steps.max(1)]; n_volumes],
-            rate_since: vec![SimTime::ZERO; n_volumes],
-            io,
-            last_rate: vec![0.0; n_volumes],
+            changes: Vec::new(),
+            touched: Vec::new(),
             method,
             admission: Admission::default(),
             verified: 0,
@@ -336,10 +374,15 @@ impl Simulation {
 
     /// The first error that stopped a trace feed early, if any.
     pub(crate) fn feed_error(&self) -> Option<String> {
-        let io = self.io.iter().flatten().find_map(IoVolume::feed_error);
+        let io = self
+            .volumes
+            .iter()
+            .filter_map(|v| v.io.as_ref())
+            .find_map(IoVolume::feed_error);
         io.or_else(|| {
             self.volumes.iter().find_map(|v| {
-                v.writes
+                v.state
+                    .writes
                     .as_ref()
                     .and_then(|w| w.error())
                     .map(ToString::to_string)
@@ -362,12 +405,12 @@ impl Simulation {
         };
         self.group_books[group].scheduled += 1;
         for &v in &g.members {
-            self.books[v].scheduled += 1;
+            self.volumes[v].book.scheduled += 1;
         }
         sched.schedule_after(
             jitter,
             Event::GroupRequestDue {
-                group,
+                group: SetId(group),
                 scheduled_at: now,
                 attempt: 0,
             },
@@ -380,7 +423,7 @@ impl Simulation {
                     .schedule_at(
                         t.max(now),
                         Event::GroupSlotDue {
-                            group,
+                            group: SetId(group),
                             slot: slot + 1,
                         },
                     )
@@ -396,16 +439,17 @@ impl Simulation {
             SimDuration::ZERO
         } else {
             SimDuration(
-                self.books[volume]
+                self.volumes[volume]
+                    .book
                     .jitter_rng
                     .random_range(0..=schedule.jitter.0),
             )
         };
-        self.books[volume].scheduled += 1;
+        self.volumes[volume].book.scheduled += 1;
         sched.schedule_after(
             jitter,
             Event::RequestDue {
-                volume,
+                volume: VolumeId(volume),
                 scheduled_at: now,
                 attempt: 0,
                 prepared: false,
@@ -419,7 +463,7 @@ impl Simulation {
                     .schedule_at(
                         t.max(now),
                         Event::SlotDue {
-                            volume,
+                            volume: VolumeId(volume),
                             slot: slot + 1,
                         },
                     )
@@ -443,8 +487,8 @@ impl Simulation {
             return false;
         }
         let now = sched.now();
-        let vs = &mut self.volumes[volume];
-        vs.advance_to(now);
+        let vs = &mut self.volumes[volume].state;
+        vs.advance_to(now, self.transfers.clocks());
         let (before, after, drop) = mode.pause(vs.cached_at(now));
         vs.flush_cache();
         let end = now + before + after;
@@ -454,25 +498,30 @@ impl Simulation {
             drop,
             released: false,
         });
-        self.books[volume].pause = (end - now).as_secs_f64();
+        self.volumes[volume].book.pause = (end - now).as_secs_f64();
         sched.schedule_after(
             before,
             Event::RequestDue {
-                volume,
+                volume: VolumeId(volume),
                 scheduled_at,
                 attempt,
                 prepared: true,
             },
         );
         sched
-            .schedule_at(end, Event::PauseReleased { volume })
+            .schedule_at(
+                end,
+                Event::PauseReleased {
+                    volume: VolumeId(volume),
+                },
+            )
             .expect("the pause ends after it starts");
         true
     }
 
     /// IO resumes after a pause; held IO proceeds in arrival order.
     fn on_pause_released(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        if let Some(p) = self.volumes[volume].pause.as_mut() {
+        if let Some(p) = self.volumes[volume].state.pause.as_mut() {
             p.released = true;
         }
         self.release_held_io(sched, volume);
@@ -490,7 +539,7 @@ impl Simulation {
             sched.schedule_after(
                 delay,
                 Event::RequestDue {
-                    volume,
+                    volume: VolumeId(volume),
                     scheduled_at,
                     attempt: attempt + 1,
                     prepared: false,
@@ -510,14 +559,16 @@ impl Simulation {
         let g = &self.cfg.groups[group];
         let members = g.members.clone();
         let policy = g.schedule.on_limit;
-        let set_id = format!("set-{}-{}", g.name, self.group_books[group].requests);
+        let set = SetCall {
+            set: group,
+            request: self.group_books[group].requests,
+        };
         self.group_books[group].requests += 1;
-        if let Some(delay) = self.call(sched, &members, policy, scheduled_at, attempt, Some(set_id))
-        {
+        if let Some(delay) = self.call(sched, &members, policy, scheduled_at, attempt, Some(set)) {
             sched.schedule_after(
                 delay,
                 Event::GroupRequestDue {
-                    group,
+                    group: SetId(group),
                     scheduled_at,
                     attempt: attempt + 1,
                 },
@@ -530,8 +581,8 @@ impl Simulation {
     fn refusal(&self, volume: usize, now: SimTime) -> Option<ErrorCode> {
         self.admission.refusal(&CallState {
             now,
-            last_call: self.books[volume].last_call,
-            pending: self.volumes[volume].pending.len() as u32,
+            last_call: self.volumes[volume].book.last_call,
+            pending: self.volumes[volume].state.pending.len() as u32,
             pending_limit: self.cfg.volumes[volume].pending_limit,
         })
     }
@@ -546,62 +597,49 @@ impl Simulation {
         policy: LimitPolicy,
         scheduled_at: SimTime,
         attempt: u32,
-        set_id: Option<String>,
+        set: Option<SetCall>,
     ) -> Option<SimDuration> {
         let now = sched.now();
         for &v in members {
-            self.volumes[v].advance_to(now);
+            self.volumes[v]
+                .state
+                .advance_to(now, self.transfers.clocks());
         }
         let refusal = members.iter().find_map(|&v| self.refusal(v, now));
-        let mut records: Vec<SnapshotRecord> = members
+        let calls: Vec<usize> = members
             .iter()
-            .map(|&volume| SnapshotRecord {
-                snapshot_id: None,
-                volume,
-                scheduled_at,
-                requested_at: now,
-                attempt,
-                state: SnapshotState::Rejected,
-                error: refusal,
-                will_retry: false,
-                delta_blocks: 0,
-                delta_bytes: 0,
-                upload_done_at: None,
-                completed_at: None,
-                deleted_at: None,
-                progress: 0.0,
-                cow_copies: 0,
-                rate_multiplier: 1.0,
-                pause_seconds: std::mem::take(&mut self.books[volume].pause),
-                left_out_bytes: if self.cfg.volumes[volume].schedule.consistency
-                    == Consistency::Crash
-                {
-                    self.volumes[volume].cached_at(now)
-                } else {
-                    0
-                },
-                set_id: set_id.clone(),
-                set_completed_at: None,
+            .map(|&volume| {
+                let crash = self.cfg.volumes[volume].schedule.consistency == Consistency::Crash;
+                let vol = &mut self.volumes[volume];
+                let call = Call {
+                    volume,
+                    scheduled_at,
+                    requested_at: now,
+                    attempt,
+                    pause_seconds: std::mem::take(&mut vol.book.pause),
+                    left_out_bytes: if crash { vol.state.cached_at(now) } else { 0 },
+                    set,
+                };
+                self.lifecycle.made(call, refusal)
             })
             .collect();
         if refusal.is_some() && policy == LimitPolicy::Skip {
-            for mut r in records {
-                r.state = SnapshotState::Skipped;
-                self.books[r.volume].skipped += 1;
-                self.records.push(r);
+            for &i in &calls {
+                self.lifecycle.skipped(i);
+                self.volumes[self.lifecycle.volume(i)].book.skipped += 1;
             }
             return None;
         }
         // The call is made: it counts towards the 15 s rule even if rejected.
         for &v in members {
-            let book = &mut self.books[v];
+            let book = &mut self.volumes[v].book;
             book.calls += 1;
             book.retries += u64::from(attempt > 0);
             book.last_call = Some(now);
         }
         if refusal.is_none() {
-            for r in records {
-                self.accept(sched, r);
+            for &i in &calls {
+                self.accept(sched, i);
             }
             return None;
         }
@@ -611,31 +649,29 @@ impl Simulation {
             ),
             _ => None,
         };
-        for r in &mut records {
-            r.will_retry = retry.is_some();
+        for &i in &calls {
+            self.lifecycle.will_retry(i, retry.is_some());
             if retry.is_none() {
-                self.books[r.volume].failed += 1;
+                self.volumes[self.lifecycle.volume(i)].book.failed += 1;
             }
         }
-        self.records.extend(records);
         retry
     }
 
     /// Creates the snapshot: fixes its point in time, takes the delta, and
     /// starts its upload.
-    fn accept(&mut self, sched: &mut Scheduler<Event>, mut record: SnapshotRecord) {
+    fn accept(&mut self, sched: &mut Scheduler<Event>, index: usize) {
         let now = sched.now();
-        let volume = record.volume;
-        let index = self.records.len();
+        let volume = self.lifecycle.volume(index);
         let multiplier = match self.cfg.transfer.variability {
             None => 1.0,
             Some(super::config::RateVariability::LogNormal { sigma }) => {
                 // Validated: sigma is finite and positive.
                 let d = LogNormal::new(0.0, sigma).expect("validated sigma");
-                d.sample(&mut self.rate_rngs[volume])
+                d.sample(&mut self.volumes[volume].rate_rng)
             }
         };
-        let vs = &mut self.volumes[volume];
+        let vs = &mut self.volumes[volume].state;
         let remaining = vs.dirty.take();
         vs.point_in_time(now);
         let delta = remaining.to_sorted_u32();
@@ -660,19 +696,15 @@ impl Simulation {
             captured: vec![u64::MAX; delta.len()],
             upload_cursor: 0,
         });
-        record.snapshot_id = Some(snapshot_id(self.cfg.seed, index));
-        record.state = SnapshotState::Pending;
-        record.error = None;
-        record.delta_blocks = delta_blocks;
-        record.delta_bytes = total_bytes;
-        record.rate_multiplier = multiplier;
+        self.lifecycle
+            .accepted(index, delta_blocks, total_bytes, multiplier);
         let empty = delta.is_empty();
         vs.pending.push_back(PendingSnapshot {
             record: index,
             delta,
             remaining,
             upload: UploadProgress {
-                rate: 0.0,
+                pace: Pace::Fixed(0.0),
                 base_time: now,
                 base_bytes: 0.0,
                 total_bytes: total_bytes as f64,
@@ -686,93 +718,61 @@ impl Simulation {
             cum_blocks,
         });
         let pending_now = vs.pending.len() as u32;
-        if let Some(io) = self.io[volume].as_mut() {
+        if let Some(io) = self.volumes[volume].io.as_mut() {
             io.set_pending(now, pending_now as usize);
         }
-        let book = &mut self.books[volume];
+        let book = &mut self.volumes[volume].book;
         book.max_pending = book.max_pending.max(pending_now);
-        self.records.push(record);
         self.storage.accepted(volume, index);
         if empty {
             self.finish_upload(sched, volume, index);
         } else {
             let cap = self.cfg.transfer.per_snapshot.bytes_per_sec * multiplier;
-            self.flows.push(Flow {
-                record: index,
-                volume,
-                cap,
-                finish: SimTime::MAX,
-                timed: false,
-            });
+            let pool = self.cfg.volumes[volume].pool;
+            self.transfers
+                .start(now, volume, pool, cap, total_bytes as f64, index);
             self.reallocate(sched);
         }
     }
 
-    /// Recomputes every upload's rate and reschedules the completions whose
-    /// rate changed. Volumes are advanced to `now` before their rates change.
+    /// Brings every upload's rate up to date after starts and ends, mirrors
+    /// the changed paces into the volumes' upload progress and keeps the one
+    /// completion event at the earliest completion.
     fn reallocate(&mut self, sched: &mut Scheduler<Event>) {
         let now = sched.now();
-        let t = &self.cfg.transfer;
-        let n_vol = self.volumes.len();
-        let mut caps = vec![f64::INFINITY; n_vol + t.pools.len()];
-        if let Some(pv) = t.per_volume {
-            caps[..n_vol].fill(pv.bytes_per_sec);
+        let mut changes = std::mem::take(&mut self.changes);
+        let mut touched = std::mem::take(&mut self.touched);
+        self.transfers.settle(now, &mut changes, &mut touched);
+        for c in &changes {
+            let vs = &mut self.volumes[c.owner].state;
+            let Some(p) = vs.pending.iter().position(|p| p.record == c.tag) else {
+                continue;
+            };
+            // The volume's writes are applied when something reads its
+            // blocks, not here: the ended segment is kept for them.
+            let clocks = self.transfers.clocks();
+            let eager = vs.needs_eager_advance();
+            if eager {
+                vs.advance_to(now, clocks);
+                vs.capture_uploaded(now, clocks);
+            }
+            vs.pending[p].upload.set_pace(now, c.pace, !eager, clocks);
         }
-        for (i, p) in t.pools.iter().enumerate() {
-            caps[n_vol + i] = p.rate.bytes_per_sec;
-        }
-        let specs: Vec<FlowSpec> = self
-            .flows
-            .iter()
-            .map(|f| FlowSpec {
-                cap: f.cap,
-                group_a: t.per_volume.map(|_| f.volume),
-                group_b: self.cfg.volumes[f.volume].pool.map(|p| n_vol + p),
-            })
-            .collect();
-        let rates = allocate_fast(t.sharing, &specs, &caps);
-        self.log_volume_rates(now, &rates);
-        for v in 0..n_vol {
-            if self.io[v].is_some() {
+        for &v in &touched {
+            if self.volumes[v].io.is_some() {
                 self.wake_snapshot_reads(sched, v);
             }
         }
-        for (f, &rate) in self.flows.iter_mut().zip(&rates) {
-            let vs = &mut self.volumes[f.volume];
-            let Some(p) = vs.pending.iter().position(|p| p.record == f.record) else {
-                continue;
-            };
-            if vs.pending[p].upload.rate == rate && f.timed {
-                continue;
-            }
-            // The volume's writes are applied when something reads its
-            // blocks, not here: the ended segment is kept for them.
-            let eager = vs.needs_eager_advance();
-            if eager {
-                vs.advance_to(now);
-                vs.capture_uploaded(now);
-            }
-            let up = &mut vs.pending[p].upload;
-            up.set_rate(now, rate, !eager);
-            f.timed = true;
-            f.finish = if rate > 0.0 {
-                let secs = (up.total_bytes - up.base_bytes) / rate;
-                now + SimDuration::from_secs_f64_ceil(secs)
-            } else {
-                SimTime::MAX
-            };
-        }
+        changes.clear();
+        touched.clear();
+        self.changes = changes;
+        self.touched = touched;
         self.schedule_uploads_due(sched);
     }
 
     /// Keeps the one [`Event::UploadsDue`] at the earliest completion.
     fn schedule_uploads_due(&mut self, sched: &mut Scheduler<Event>) {
-        let next = self
-            .flows
-            .iter()
-            .map(|f| f.finish)
-            .min()
-            .unwrap_or(SimTime::MAX);
+        let next = self.transfers.next_completion();
         if self.uploads_due.is_some_and(|(at, _)| at == next) {
             return;
         }
@@ -787,40 +787,12 @@ impl Simulation {
         }
     }
 
-    /// Integrates each volume's upload rate up to `now` when it changes
-    /// (volumes whose last upload just ended drop to zero).
-    fn log_volume_rates(&mut self, now: SimTime, rates: &[f64]) {
-        let mut totals = vec![0.0; self.volumes.len()];
-        for (f, r) in self.flows.iter().zip(rates) {
-            totals[f.volume] += r;
-        }
-        let step = self.cfg.timeseries_step.max(SimDuration(1));
-        let end = SimTime::ZERO + self.cfg.duration;
-        for (v, &total) in totals.iter().enumerate() {
-            let last = self.last_rate[v];
-            if last != total {
-                let from = self.rate_since[v].min(end);
-                super::series::spread(&mut self.upload_steps[v], step, from, now.min(end), last);
-                self.rate_since[v] = now.min(end);
-                self.last_rate[v] = total;
-            }
-        }
-    }
-
     /// Ends every upload due by now, in the order they started, then
     /// shares the bandwidth anew.
     fn on_uploads_due(&mut self, sched: &mut Scheduler<Event>) {
         let now = sched.now();
         self.uploads_due = None;
-        let mut done = Vec::new();
-        self.flows.retain(|f| {
-            let due = f.finish <= now;
-            if due {
-                done.push((f.volume, f.record));
-            }
-            !due
-        });
-        for (volume, record) in done {
+        for (volume, record) in self.transfers.take_due(now) {
             self.finish_upload(sched, volume, record);
         }
         self.reallocate(sched);
@@ -830,15 +802,16 @@ impl Simulation {
     /// volume whose upload and all older snapshots are done.
     fn finish_upload(&mut self, sched: &mut Scheduler<Event>, volume: usize, record: usize) {
         let now = sched.now();
-        let vs = &mut self.volumes[volume];
-        vs.advance_to(now);
+        let vs = &mut self.volumes[volume].state;
+        let clocks = self.transfers.clocks();
+        vs.advance_to(now, clocks);
         if let Some(p) = vs.pending.iter_mut().find(|p| p.record == record) {
             p.upload.base_bytes = p.upload.total_bytes;
             p.upload.base_time = now;
             p.upload.done = true;
         }
-        vs.capture_uploaded(now);
-        self.records[record].upload_done_at = Some(now);
+        vs.capture_uploaded(now, clocks);
+        self.lifecycle.uploaded(record, now);
         while vs.pending.front().is_some_and(|p| p.upload.done) {
             let Some(snap) = vs.pending.pop_front() else {
                 break;
@@ -850,21 +823,22 @@ impl Simulation {
                     self.mismatched_blocks += wrong;
                 }
             }
-            let r = &mut self.records[snap.record];
-            r.state = SnapshotState::Completed;
-            r.completed_at = Some(now);
-            r.progress = 1.0;
-            r.cow_copies = snap.cow_copies;
+            self.lifecycle.completed(snap.record, now, snap.cow_copies);
             self.storage.completed(volume, snap.record, snap.delta, now);
             if let Retention::MaxAge(age) = self.cfg.volumes[volume].schedule.retention {
-                let due = r.requested_at + age;
+                let due = self.lifecycle.requested_at(snap.record) + age;
                 sched
-                    .schedule_at(due.max(now), Event::RetentionDue { volume })
+                    .schedule_at(
+                        due.max(now),
+                        Event::RetentionDue {
+                            volume: VolumeId(volume),
+                        },
+                    )
                     .expect("clamped to now");
             }
         }
-        let still_pending = self.volumes[volume].pending.len();
-        if let Some(io) = self.io[volume].as_mut() {
+        let still_pending = self.volumes[volume].state.pending.len();
+        if let Some(io) = self.volumes[volume].io.as_mut() {
             io.set_pending(now, still_pending);
         }
         self.apply_retention(volume, now);
@@ -873,60 +847,35 @@ impl Simulation {
     fn apply_retention(&mut self, volume: usize, now: SimTime) {
         let retention = self.cfg.volumes[volume].schedule.retention;
         while let Some(oldest) = self.storage.oldest_deletable(volume) {
-            let delete = match retention {
-                Retention::KeepAll => false,
-                Retention::Last(n) => self.storage.retained(volume) > n as usize,
-                Retention::MaxAge(age) => now - self.records[oldest].requested_at >= age,
-            };
-            if !delete {
+            let age = now - self.lifecycle.requested_at(oldest);
+            if !retention.deletes_oldest(self.storage.retained(volume), age) {
                 break;
             }
             self.storage.delete_oldest(volume, now);
-            let r = &mut self.records[oldest];
-            r.state = SnapshotState::Deleted;
-            r.deleted_at = Some(now);
+            self.lifecycle.deleted(oldest, now);
         }
     }
 
-    /// Brings every volume to the horizon and fills in the progress of the
-    /// snapshots still pending.
+    /// Brings every volume to the horizon, records the progress of the
+    /// snapshots still pending and builds the output records.
     pub(crate) fn finish(&mut self, end: SimTime) {
-        self.complete_sets();
-        for io in self.io.iter_mut().flatten() {
+        for io in self.volumes.iter_mut().filter_map(|v| v.io.as_mut()) {
             io.finish(end);
         }
-        for vs in &mut self.volumes {
-            vs.advance_to(end);
+        let clocks = self.transfers.clocks();
+        for vs in self.volumes.iter_mut().map(|v| &mut v.state) {
+            vs.advance_to(end, clocks);
             for p in &vs.pending {
-                let r = &mut self.records[p.record];
-                r.progress = if p.upload.total_bytes > 0.0 {
-                    p.upload.bytes_at(end) / p.upload.total_bytes
+                let progress = if p.upload.total_bytes > 0.0 {
+                    p.upload.bytes_at(end, clocks) / p.upload.total_bytes
                 } else {
                     1.0
                 };
-                r.cow_copies = p.cow_copies;
+                self.lifecycle.unfinished(p.record, progress, p.cow_copies);
             }
         }
-    }
-
-    /// A set is complete when all its members are: each member record gets
-    /// the set's completion time.
-    fn complete_sets(&mut self) {
-        let mut done: std::collections::BTreeMap<String, Option<SimTime>> = Default::default();
-        for r in self.records.iter().filter(|r| r.snapshot_id.is_some()) {
-            if let Some(id) = &r.set_id {
-                let e = done.entry(id.clone()).or_insert(Some(SimTime::ZERO));
-                *e = match (*e, r.completed_at) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    _ => None,
-                };
-            }
-        }
-        for r in &mut self.records {
-            if let Some(id) = &r.set_id {
-                r.set_completed_at = done.get(id).copied().flatten();
-            }
-        }
+        let names: Vec<String> = self.cfg.groups.iter().map(|g| g.name.clone()).collect();
+        self.records = std::mem::take(&mut self.lifecycle).into_records(self.cfg.seed, &names);
     }
 
     /// Stored-bytes samples, in time order.
@@ -940,9 +889,9 @@ impl Model for Simulation {
 
     fn handle(&mut self, sched: &mut Scheduler<Event>, event: Event) {
         match event {
-            Event::SlotDue { volume, slot } => self.on_slot(sched, volume, slot),
+            Event::SlotDue { volume, slot } => self.on_slot(sched, volume.0, slot),
             Event::RequestDue {
-                volume,
+                volume: VolumeId(volume),
                 scheduled_at,
                 attempt,
                 prepared,
@@ -951,18 +900,22 @@ impl Model for Simulation {
                     self.on_request(sched, volume, scheduled_at, attempt);
                 }
             }
-            Event::PauseReleased { volume } => self.on_pause_released(sched, volume),
-            Event::GroupSlotDue { group, slot } => self.on_group_slot(sched, group, slot),
+            Event::PauseReleased {
+                volume: VolumeId(volume),
+            } => self.on_pause_released(sched, volume),
+            Event::GroupSlotDue { group, slot } => self.on_group_slot(sched, group.0, slot),
             Event::GroupRequestDue {
-                group,
+                group: SetId(group),
                 scheduled_at,
                 attempt,
             } => self.on_group_request(sched, group, scheduled_at, attempt),
             Event::UploadsDue => self.on_uploads_due(sched),
-            Event::RetentionDue { volume } => self.apply_retention(volume, sched.now()),
-            Event::IoArrival { volume } => self.on_io_arrival(sched, volume),
-            Event::CowReleased { volume } => self.on_cow_released(sched, volume),
-            Event::SnapshotReadDue { volume } => self.on_snapshot_read(sched, volume),
+            Event::RetentionDue {
+                volume: VolumeId(volume),
+            } => self.apply_retention(volume, sched.now()),
+            Event::IoArrival { volume } => self.on_io_arrival(sched, volume.0),
+            Event::CowReleased { volume } => self.on_cow_released(sched, volume.0),
+            Event::SnapshotReadDue { volume } => self.on_snapshot_read(sched, volume.0),
         }
     }
 }
@@ -1008,14 +961,4 @@ fn slot_time(times: &Times, k: u64) -> Option<SimTime> {
         }
         Times::At(list) => list.get(usize::try_from(k).ok()?).copied(),
     }
-}
-
-/// `snap-` and 17 hex digits, deterministic in (seed, record index).
-fn snapshot_id(seed: u64, index: usize) -> String {
-    let mut z = seed ^ (index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    // The mix is a bijection of u64, so ids are unique within a run.
-    format!("snap-0{z:016x}")
 }

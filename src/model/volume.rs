@@ -12,6 +12,7 @@ use super::block_set::BlockSet;
 use super::source::IoSource;
 use super::tracking::sampled::{SampledWrites, SlotWrite};
 use super::tracking::{Sample, Weights};
+use super::transfers::{Clocks, Pace};
 use crate::engine::{SimDuration, SimTime};
 use std::collections::VecDeque;
 
@@ -30,8 +31,8 @@ pub const UNWRITTEN: u64 = 0;
 /// cache).
 #[derive(Clone, Debug)]
 pub struct UploadProgress {
-    /// Current rate [B/s].
-    pub rate: f64,
+    /// Current pace: a rate, or a pool's clock ([`super::transfers::Clock`]).
+    pub pace: Pace,
     /// Instant at which `base_bytes` was exact.
     pub base_time: SimTime,
     /// Bytes uploaded at `base_time` [B].
@@ -41,40 +42,44 @@ pub struct UploadProgress {
     /// Whether every block has been uploaded.
     pub done: bool,
     /// Earlier segments that writes not yet applied may fall in: (start,
-    /// bytes uploaded at start [B], rate [B/s]), oldest first; each ends
-    /// where the next (or the current one, at `base_time`) starts.
-    pub earlier: Vec<(SimTime, f64, f64)>,
+    /// bytes uploaded at start [B], pace), oldest first; each ends where
+    /// the next (or the current one, at `base_time`) starts.
+    pub earlier: Vec<(SimTime, f64, Pace)>,
 }
 
 impl UploadProgress {
     /// Bytes uploaded at `t` [B], never more than the total.
     #[inline]
-    pub fn bytes_at(&self, t: SimTime) -> f64 {
+    pub fn bytes_at(&self, t: SimTime, clocks: &Clocks) -> f64 {
         if self.done {
             return self.total_bytes;
         }
-        let (start, bytes, rate) = if t < self.base_time && !self.earlier.is_empty() {
+        let (start, bytes, pace) = if t < self.base_time && !self.earlier.is_empty() {
             let i = self.earlier.partition_point(|s| s.0 <= t).max(1);
             self.earlier[i - 1]
         } else {
-            (self.base_time, self.base_bytes, self.rate)
+            (self.base_time, self.base_bytes, self.pace)
         };
-        let dt = (t - start).as_secs_f64();
-        (bytes + rate * dt).min(self.total_bytes)
+        clocks.progress(pace, start, bytes, t).min(self.total_bytes)
     }
 
-    /// The rate becomes `rate` at `now`. With `keep`, the segment that ends
+    /// The current rate [B/s].
+    pub fn rate(&self, clocks: &Clocks) -> f64 {
+        clocks.rate(self.pace)
+    }
+
+    /// The pace becomes `pace` at `now`. With `keep`, the segment that ends
     /// here is kept for writes not applied yet (see the type's doc);
     /// without, every write before `now` must have been applied already.
-    pub fn set_rate(&mut self, now: SimTime, rate: f64, keep: bool) {
-        let bytes = self.bytes_at(now);
+    pub fn set_pace(&mut self, now: SimTime, pace: Pace, keep: bool, clocks: &Clocks) {
+        let bytes = self.bytes_at(now, clocks);
         if keep {
             self.earlier
-                .push((self.base_time, self.base_bytes, self.rate));
+                .push((self.base_time, self.base_bytes, self.pace));
         }
         self.base_bytes = bytes;
         self.base_time = now;
-        self.rate = rate;
+        self.pace = pace;
     }
 
     /// Every write before `t` has been applied: segments that end by then
@@ -119,8 +124,8 @@ pub struct PendingSnapshot {
 impl PendingSnapshot {
     /// Delta entries wholly uploaded at `at`.
     #[inline]
-    pub fn uploaded_entries(&self, at: SimTime, block_size: f64) -> usize {
-        let blocks = (self.upload.bytes_at(at) / block_size) as u64;
+    pub fn uploaded_entries(&self, at: SimTime, block_size: f64, clocks: &Clocks) -> usize {
+        let blocks = (self.upload.bytes_at(at, clocks) / block_size) as u64;
         match &self.cum_blocks {
             None => blocks as usize,
             Some(cum) => cum.partition_point(|&c| c <= blocks),
@@ -132,9 +137,16 @@ impl PendingSnapshot {
     /// ahead — unless the upload reaches it in order first (at the current
     /// rate). Returns when the block is uploaded (`at` if it cannot be
     /// said: no finite rate).
-    fn upload_for_write(&mut self, at: SimTime, b: u64, block_size: f64) -> SimTime {
-        let rate = if self.upload.rate > 0.0 {
-            self.upload.rate
+    fn upload_for_write(
+        &mut self,
+        at: SimTime,
+        b: u64,
+        block_size: f64,
+        clocks: &Clocks,
+    ) -> SimTime {
+        let current = self.upload.rate(clocks);
+        let rate = if current > 0.0 {
+            current
         } else {
             self.urgent_rate
         };
@@ -142,10 +154,10 @@ impl PendingSnapshot {
             return at;
         }
         let urgent = self.urgent_until.max(at) + SimDuration::from_secs_f64_ceil(block_size / rate);
-        if self.upload.rate > 0.0 {
+        if current > 0.0 {
             let rank = self.delta.partition_point(|&x| u64::from(x) < b) as f64;
-            let left = (rank + 1.0) * block_size - self.upload.bytes_at(at);
-            let in_order = at + SimDuration::from_secs_f64_ceil(left / self.upload.rate);
+            let left = (rank + 1.0) * block_size - self.upload.bytes_at(at, clocks);
+            let in_order = at + SimDuration::from_secs_f64_ceil(left / current);
             if in_order < urgent {
                 return in_order;
             }
@@ -377,10 +389,10 @@ impl VolumeState {
     }
 
     /// Applies every write that arrives before `t` (and before the horizon).
-    pub fn advance_to(&mut self, t: SimTime) {
+    pub fn advance_to(&mut self, t: SimTime, clocks: &Clocks) {
         let limit = t.min(self.horizon);
         if self.sampled.is_some() {
-            self.advance_sampled(limit);
+            self.advance_sampled(limit, clocks);
         }
         let Some(mut gen) = self.writes.take() else {
             self.forget_upload_segments(limit);
@@ -397,7 +409,7 @@ impl VolumeState {
                 }
             }
             match gen.next_io() {
-                Some((w, true)) => self.apply_write(w.at, w.offset, w.len),
+                Some((w, true)) => self.apply_write(w.at, w.offset, w.len, clocks),
                 Some((_, false)) => {}
                 None => break,
             }
@@ -427,7 +439,7 @@ impl VolumeState {
 
     /// Statistical tracking: applies the sampled writes before `limit`, in
     /// time order across streams.
-    fn advance_sampled(&mut self, limit: SimTime) {
+    fn advance_sampled(&mut self, limit: SimTime, clocks: &Clocks) {
         let Some(w) = &mut self.sampled else {
             return;
         };
@@ -439,7 +451,7 @@ impl VolumeState {
         for &(at, slot) in &events {
             self.dirty.insert(u64::from(slot));
             if !self.pending.is_empty() {
-                self.copy_on_write(at, u64::from(slot));
+                self.copy_on_write(at, u64::from(slot), clocks);
             }
         }
         events.clear();
@@ -448,7 +460,7 @@ impl VolumeState {
 
     /// Applies one write of `len` bytes at `offset`, arriving at `at`.
     #[inline(always)]
-    pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64) {
+    pub fn apply_write(&mut self, at: SimTime, offset: u64, len: u64, clocks: &Clocks) {
         self.writes_applied += 1;
         self.cow_release = at;
         self.bytes_written += len;
@@ -469,16 +481,16 @@ impl VolumeState {
         let first = offset >> self.block_shift;
         let last = (offset + len - 1) >> self.block_shift;
         if self.versions.is_some() {
-            self.capture_uploaded(at);
+            self.capture_uploaded(at, clocks);
         }
         if self.sample.is_some() {
-            self.apply_sampled_write(at, first, last);
+            self.apply_sampled_write(at, first, last, clocks);
             return;
         }
         for b in first..=last {
             self.dirty.insert(b);
             if !self.pending.is_empty() {
-                self.copy_on_write(at, b);
+                self.copy_on_write(at, b, clocks);
             }
             if let Some(v) = &mut self.versions {
                 v.current[b as usize] = v.next;
@@ -494,14 +506,14 @@ impl VolumeState {
     /// so that the exact path stays as it was.
     #[cold]
     #[inline(never)]
-    fn apply_sampled_write(&mut self, at: SimTime, first: u64, last: u64) {
+    fn apply_sampled_write(&mut self, at: SimTime, first: u64, last: u64, clocks: &Clocks) {
         let Some(sample) = self.sample.take() else {
             return;
         };
         for slot in sample.slots_in(first, last) {
             self.dirty.insert(u64::from(slot));
             if !self.pending.is_empty() {
-                self.copy_on_write(at, u64::from(slot));
+                self.copy_on_write(at, u64::from(slot), clocks);
             }
         }
         self.sample = Some(sample);
@@ -512,13 +524,13 @@ impl VolumeState {
     /// or, under the wait policy, uploads it next (after the blocks already
     /// moved ahead for other writes) while the write waits.
     #[inline(always)]
-    fn copy_on_write(&mut self, at: SimTime, b: u64) {
+    fn copy_on_write(&mut self, at: SimTime, b: u64, clocks: &Clocks) {
         let block_size = self.block_size as f64;
         for p in self.pending.iter_mut() {
             if !p.remaining.remove(b) {
                 continue;
             }
-            let uploaded = p.uploaded_entries(at, block_size);
+            let uploaded = p.uploaded_entries(at, block_size, clocks);
             match p.delta.get(uploaded) {
                 None => continue, // everything uploaded
                 Some(&cursor) if b < u64::from(cursor) => continue,
@@ -528,7 +540,9 @@ impl VolumeState {
             p.cow_copies += w;
             self.cow_copies += w;
             if self.cow_wait {
-                self.cow_release = self.cow_release.max(p.upload_for_write(at, b, block_size));
+                self.cow_release = self
+                    .cow_release
+                    .max(p.upload_for_write(at, b, block_size, clocks));
             }
             if let (Some(check), Some(v)) = (&mut p.check, &self.versions) {
                 // Only verification needs the block's rank in the delta.
@@ -540,14 +554,14 @@ impl VolumeState {
 
     /// Verify mode: records, for each pending snapshot, the version of every
     /// block its upload has passed by `t` and that was not preserved earlier.
-    pub fn capture_uploaded(&mut self, t: SimTime) {
+    pub fn capture_uploaded(&mut self, t: SimTime, clocks: &Clocks) {
         let Some(v) = &self.versions else {
             return;
         };
         let block_size = self.block_size as f64;
         for p in self.pending.iter_mut() {
             let Some(check) = &mut p.check else { continue };
-            let upto = ((p.upload.bytes_at(t) / block_size) as usize).min(p.delta.len());
+            let upto = ((p.upload.bytes_at(t, clocks) / block_size) as usize).min(p.delta.len());
             while check.upload_cursor < upto {
                 let i = check.upload_cursor;
                 let b = u64::from(p.delta[i]);
@@ -583,6 +597,8 @@ impl VolumeState {
 mod tests {
     use super::*;
 
+    const NO_CLOCKS: Clocks = Clocks(Vec::new());
+
     /// 10 B/s from 0 s, 20 B/s from 10 s, 0 from 20 s, with the ended
     /// segments kept: a write applied afterwards at 5 s, 15 s or 25 s sees
     /// 50, 200 and 300 B uploaded, as it would have when applied on time;
@@ -591,28 +607,32 @@ mod tests {
     fn kept_segments_give_the_progress_in_force_at_a_past_instant() {
         let s = |x: u64| SimTime::ZERO + SimDuration::from_secs_f64_ceil(x as f64);
         let mut up = UploadProgress {
-            rate: 10.0,
+            pace: Pace::Fixed(10.0),
             base_time: SimTime::ZERO,
             base_bytes: 0.0,
             total_bytes: 1000.0,
             done: false,
             earlier: Vec::new(),
         };
-        up.set_rate(s(10), 20.0, true);
-        up.set_rate(s(20), 0.0, true);
+        up.set_pace(s(10), Pace::Fixed(20.0), true, &NO_CLOCKS);
+        up.set_pace(s(20), Pace::Fixed(0.0), true, &NO_CLOCKS);
         assert_eq!(
-            [up.bytes_at(s(5)), up.bytes_at(s(15)), up.bytes_at(s(25))],
+            [
+                up.bytes_at(s(5), &NO_CLOCKS),
+                up.bytes_at(s(15), &NO_CLOCKS),
+                up.bytes_at(s(25), &NO_CLOCKS)
+            ],
             [50.0, 200.0, 300.0] // 15 s: 100 + 5 × 20
         );
         up.forget_before(s(15));
         assert_eq!(up.earlier.len(), 1);
-        assert_eq!(up.bytes_at(s(15)), 200.0);
+        assert_eq!(up.bytes_at(s(15), &NO_CLOCKS), 200.0);
         up.forget_before(s(20));
         assert!(up.earlier.is_empty());
-        assert_eq!(up.bytes_at(s(25)), 300.0);
+        assert_eq!(up.bytes_at(s(25), &NO_CLOCKS), 300.0);
         // Without keeping, the past is the current line (eager callers
         // have applied every earlier write).
-        up.set_rate(s(30), 5.0, false);
+        up.set_pace(s(30), Pace::Fixed(5.0), false, &NO_CLOCKS);
         assert!(up.earlier.is_empty());
     }
 
@@ -627,7 +647,7 @@ mod tests {
         PendingSnapshot {
             record,
             upload: UploadProgress {
-                rate: 1.0,
+                pace: Pace::Fixed(1.0),
                 base_time: SimTime::ZERO,
                 base_bytes: 0.0,
                 total_bytes: (delta.len() as u64 * vs.block_size) as f64,
@@ -651,15 +671,15 @@ mod tests {
         vs.pending.push_back(p);
         // Rate 1 B/s with 1-byte blocks: block 0 is uploaded at t = 1 s.
         let t = SimTime::from_secs(2);
-        vs.apply_write(t, 3, 1); // block 3 not uploaded yet: copy
-        vs.apply_write(t, 3, 1); // already preserved: no second copy
-        vs.apply_write(t, 0, 1); // block 0 already uploaded: no copy
-        vs.apply_write(t, 6, 1); // not in the delta: no copy
+        vs.apply_write(t, 3, 1, &NO_CLOCKS); // block 3 not uploaded yet: copy
+        vs.apply_write(t, 3, 1, &NO_CLOCKS); // already preserved: no second copy
+        vs.apply_write(t, 0, 1, &NO_CLOCKS); // block 0 already uploaded: no copy
+        vs.apply_write(t, 6, 1, &NO_CLOCKS); // not in the delta: no copy
         assert_eq!(vs.cow_copies, 1);
         let mut p = vs.pending.pop_front().unwrap();
         p.upload.done = true;
         vs.pending.push_back(p);
-        vs.capture_uploaded(SimTime::from_secs(10));
+        vs.capture_uploaded(SimTime::from_secs(10), &NO_CLOCKS);
         let p = vs.pending.pop_front().unwrap();
         assert_eq!(vs.check_completed(&p), Some(0));
     }
@@ -678,7 +698,7 @@ mod tests {
         let mut p = vs.pending.pop_front().unwrap();
         p.upload.done = true;
         vs.pending.push_back(p);
-        vs.capture_uploaded(SimTime::from_secs(10));
+        vs.capture_uploaded(SimTime::from_secs(10), &NO_CLOCKS);
         let p = vs.pending.pop_front().unwrap();
         assert_eq!(vs.check_completed(&p), Some(1));
     }

@@ -18,12 +18,6 @@ use serde_json::{json, Value};
 /// theirs fixed (add them in the `sensitivity` section).
 pub const MAX_ENTRIES: usize = 4;
 
-/// Whether a factor can only be moved one at a time (its ends are names,
-/// not numbers): Morris screening leaves such default factors out.
-pub fn is_categorical(f: &Factor) -> bool {
-    f.path.ends_with(".copy_on_write")
-}
-
 /// A duration [ns] as scenario text in microseconds.
 fn micros(ns: u64) -> Value {
     let t = format!("{:.3}", ns as f64 / 1e3);

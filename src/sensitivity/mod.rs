@@ -295,8 +295,10 @@ impl Design {
     ) -> Result<Design, SensitivityError> {
         let (mut base, mut factors) = default_factors(sc);
         if morris_trajectories > 0 {
-            // Names cannot be interpolated: such defaults stay one at a time.
-            factors.retain(|f| !io_factors::is_categorical(f));
+            // A default factor whose ends cannot be interpolated (names such
+            // as the copy-on-write policies) stays one at a time; a factor
+            // the user names is checked by `morris::check` instead.
+            factors.retain(|f| morris::interpolate(&f.low, &f.high, 0.5).is_some());
         }
         narrowed(sc.source.get("sensitivity"), &base, &mut factors, origin)?;
         let metrics: Vec<String> = if metrics.is_empty() {

@@ -35,7 +35,7 @@ pub mod station;
 
 use super::config::{CowPolicy, LatencyDist, Performance, VolumeConfig};
 use super::rng::StreamRng;
-use super::simulation::{Event, Simulation};
+use super::simulation::{Event, Simulation, VolumeId};
 use super::source::IoSource;
 use super::workload::Write;
 use crate::engine::{ceil_u64, u64_to_f64, Scheduler, SimDuration, SimTime, NANOS_PER_SEC};
@@ -416,7 +416,12 @@ impl IoVolume {
         if release < self.cow_next {
             self.cow_next = release;
             sched
-                .schedule_at(release.max(sched.now()), Event::CowReleased { volume })
+                .schedule_at(
+                    release.max(sched.now()),
+                    Event::CowReleased {
+                        volume: VolumeId(volume),
+                    },
+                )
                 .expect("clamped to now");
         }
     }
@@ -433,11 +438,15 @@ impl Simulation {
     /// while no other event is due first.
     pub(crate) fn on_io_arrival(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
         let horizon = SimTime::ZERO + self.cfg.duration;
-        let Some(mut k) = self.io[volume].as_ref().map(|io| io.next_arrival().0) else {
+        let Some(mut k) = self.volumes[volume]
+            .io
+            .as_ref()
+            .map(|io| io.next_arrival().0)
+        else {
             return;
         };
         loop {
-            let Some(io) = self.io[volume].as_mut() else {
+            let Some(io) = self.volumes[volume].io.as_mut() else {
                 return;
             };
             let Some((w, is_write)) = io.sources.get_mut(k).and_then(IoSource::next_io) else {
@@ -451,7 +460,12 @@ impl Simulation {
             }
             if !sched.advance_if_next(next) {
                 sched
-                    .schedule_at(next.max(sched.now()), Event::IoArrival { volume })
+                    .schedule_at(
+                        next.max(sched.now()),
+                        Event::IoArrival {
+                            volume: VolumeId(volume),
+                        },
+                    )
                     .expect("clamped to now");
                 return;
             }
@@ -463,12 +477,12 @@ impl Simulation {
     #[inline(always)]
     fn io_arrives(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
         let now = sched.now();
-        if let Some(p) = self.volumes[volume].pause.filter(|p| p.covers(now)) {
+        if let Some(p) = self.volumes[volume].state.pause.filter(|p| p.covers(now)) {
             if p.drop {
                 return; // the instance is down: no IO
             }
             if !p.released {
-                if let Some(io) = self.io[volume].as_mut() {
+                if let Some(io) = self.volumes[volume].io.as_mut() {
                     io.held.push((w, op));
                 }
                 return;
@@ -479,7 +493,7 @@ impl Simulation {
 
     /// Submits IO held by a pause, in arrival order, now that it may run.
     pub(crate) fn release_held_io(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        let Some(io) = self.io[volume].as_mut() else {
+        let Some(io) = self.volumes[volume].io.as_mut() else {
             return;
         };
         for (w, op) in std::mem::take(&mut io.held) {
@@ -495,14 +509,16 @@ impl Simulation {
     fn submit_io(&mut self, sched: &mut Scheduler<Event>, volume: usize, w: Write, op: u8) {
         let now = sched.now();
         let block_size = self.cfg.block_size.0;
-        let vs = &mut self.volumes[volume];
-        let Some(io) = self.io[volume].as_mut() else {
+        let clocks = self.transfers.clocks();
+        let vol = &mut self.volumes[volume];
+        let vs = &mut vol.state;
+        let Some(io) = vol.io.as_mut() else {
             return;
         };
         let pending = vs.pending.len().min(255) as u8;
         let cow = if op == WRITE {
             let before = vs.cow_copies;
-            vs.apply_write(now, w.offset, w.len);
+            vs.apply_write(now, w.offset, w.len, clocks);
             vs.cow_copies - before
         } else {
             0
@@ -531,7 +547,7 @@ impl Simulation {
     /// Writes whose out-of-order uploads are done go on to admission.
     pub(crate) fn on_cow_released(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
         let now = sched.now();
-        let Some(io) = self.io[volume].as_mut() else {
+        let Some(io) = self.volumes[volume].io.as_mut() else {
             return;
         };
         if io.cow_next <= now {
@@ -553,9 +569,9 @@ impl Simulation {
     /// Reads the next snapshot block for upload, at the pace of the volume's
     /// total upload rate.
     pub(crate) fn on_snapshot_read(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        let rate = self.last_rate[volume];
+        let rate = self.transfers.owner_rate(volume);
         let block = self.cfg.block_size.0;
-        let Some(io) = self.io[volume].as_mut() else {
+        let Some(io) = self.volumes[volume].io.as_mut() else {
             return;
         };
         if rate <= 0.0 {
@@ -564,18 +580,28 @@ impl Simulation {
         }
         io.snapshot_read(sched.now(), block);
         let gap = SimDuration::from_secs_f64_ceil(block as f64 / rate);
-        sched.schedule_after(gap, Event::SnapshotReadDue { volume });
+        sched.schedule_after(
+            gap,
+            Event::SnapshotReadDue {
+                volume: VolumeId(volume),
+            },
+        );
     }
 
     /// Starts a volume's snapshot reads when its uploads start.
     pub(crate) fn wake_snapshot_reads(&mut self, sched: &mut Scheduler<Event>, volume: usize) {
-        let rate = self.last_rate[volume];
+        let rate = self.transfers.owner_rate(volume);
         let block = self.cfg.block_size.0;
-        if let Some(io) = self.io[volume].as_mut() {
+        if let Some(io) = self.volumes[volume].io.as_mut() {
             if rate > 0.0 && !io.snapshot_reads_scheduled {
                 io.snapshot_reads_scheduled = true;
                 let gap = SimDuration::from_secs_f64_ceil(block as f64 / rate);
-                sched.schedule_after(gap, Event::SnapshotReadDue { volume });
+                sched.schedule_after(
+                    gap,
+                    Event::SnapshotReadDue {
+                        volume: VolumeId(volume),
+                    },
+                );
             }
         }
     }

@@ -7,7 +7,7 @@
 //! in closed form. This module knows nothing of volumes: a flow is a cap and
 //! up to two group memberships.
 
-use super::config::Sharing;
+use crate::model::config::Sharing;
 
 /// One upload's constraints.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,20 +66,7 @@ pub fn max_min_fair_tree(flows: &[FlowSpec], group_caps: &[f64]) -> Option<Vec<f
             }
         }
     }
-    // Water level at which `caps` (sorted ascending) fill `capacity`.
-    let level = |caps: &mut Vec<f64>, capacity: f64| -> f64 {
-        caps.sort_by(f64::total_cmp);
-        let n = caps.len();
-        let mut below = 0.0;
-        for (k, &c) in caps.iter().enumerate() {
-            let above = (n - k) as f64;
-            if below + above * c >= capacity {
-                return (capacity - below) / above;
-            }
-            below += c;
-        }
-        f64::INFINITY
-    };
+    let level = water_level;
     // Flows in runs of one group each: one sorted index list per kind of
     // group, not a list per group (a fleet has thousands of groups, and
     // this runs at every upload start and end).
@@ -124,6 +111,23 @@ pub fn max_min_fair_tree(flows: &[FlowSpec], group_caps: &[f64]) -> Option<Vec<f
         }
     }
     Some(rate)
+}
+
+/// The water level at which flows with caps `caps` [B/s] fill `capacity`
+/// [B/s]: each gets `min(cap, level)`; infinite if the caps do not fill it.
+/// Sorts `caps`.
+pub fn water_level(caps: &mut [f64], capacity: f64) -> f64 {
+    caps.sort_by(f64::total_cmp);
+    let n = caps.len();
+    let mut below = 0.0;
+    for (k, &c) in caps.iter().enumerate() {
+        let above = (n - k) as f64;
+        if below + above * c >= capacity {
+            return (capacity - below) / above;
+        }
+        below += c;
+    }
+    f64::INFINITY
 }
 
 fn groups(f: &FlowSpec) -> impl Iterator<Item = usize> {
