@@ -22,6 +22,7 @@ pub mod feed;
 pub mod io;
 pub mod lifecycle;
 mod outcome;
+pub mod retention;
 pub mod rng;
 mod series;
 pub mod simulation;
