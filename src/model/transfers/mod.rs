@@ -448,10 +448,16 @@ impl Transfers {
                 .pool
                 .and_then(|p| self.pools[p as usize].as_ref())
                 .is_some_and(|pl| pl.at_level(f.bound, id));
+            // A pooled flow bounded above the pool's capacity gets at most
+            // the capacity (it is alone in the pool, or at the level).
+            let own = match f.pool {
+                Some(p) => f.bound.min(self.limits.pool_caps[p as usize]),
+                None => f.bound,
+            };
             let same = f.timed
                 && match (f.pace, at_level) {
                     (Pace::Clock { .. }, true) => true,
-                    (Pace::Fixed(r), false) => r == f.bound,
+                    (Pace::Fixed(r), false) => r == own,
                     _ => false,
                 };
             if same {
@@ -462,7 +468,7 @@ impl Transfers {
                     pool: p,
                     v0: self.clocks.0[p as usize].at(now),
                 },
-                _ => Pace::Fixed(f.bound),
+                _ => Pace::Fixed(own),
             };
             self.set_pace(now, id, pace);
             let f = self.flow(id);

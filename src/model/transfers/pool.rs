@@ -35,6 +35,10 @@ fn rate_of(k: Key) -> i128 {
 /// The state of one pool with a finite capacity.
 #[derive(Clone, Debug)]
 pub struct PoolLevel {
+    /// Capacity [B/s]; bounds above it are taken as it (a flow bounded
+    /// above the capacity is at the level whenever it is limited at all),
+    /// which keeps the fixed-point sums far from overflow.
+    cap_rate: f64,
     cap: i128,
     free: BTreeSet<Key>,
     level: BTreeSet<Key>,
@@ -45,6 +49,7 @@ impl PoolLevel {
     /// An empty pool of `cap` B/s (finite, positive).
     pub fn new(cap: f64) -> PoolLevel {
         PoolLevel {
+            cap_rate: cap,
             cap: fixed(cap),
             free: BTreeSet::new(),
             level: BTreeSet::new(),
@@ -54,6 +59,7 @@ impl PoolLevel {
 
     /// Adds a flow with bound `b` [B/s]; [`PoolLevel::settle`] places it.
     pub fn insert(&mut self, b: f64, flow: u32) {
+        let b = b.min(self.cap_rate);
         if self.free.insert(key(b, flow)) {
             self.free_sum += fixed(b);
         }
@@ -61,6 +67,7 @@ impl PoolLevel {
 
     /// Removes a flow inserted with bound `b`.
     pub fn remove(&mut self, b: f64, flow: u32) {
+        let b = b.min(self.cap_rate);
         let k = key(b, flow);
         if self.free.remove(&k) {
             self.free_sum -= fixed(b);
@@ -71,7 +78,7 @@ impl PoolLevel {
 
     /// Whether the flow gets the water level (rather than its bound).
     pub fn at_level(&self, b: f64, flow: u32) -> bool {
-        self.level.contains(&key(b, flow))
+        self.level.contains(&key(b.min(self.cap_rate), flow))
     }
 
     /// The water level [B/s]; infinite while the pool is not saturated.
@@ -150,6 +157,23 @@ mod tests {
         assert_eq!(p.level(), f64::INFINITY);
         assert_eq!(moved, vec![2]);
         assert_eq!(p.free.len() + p.level.len(), 2);
+    }
+
+    /// Bounds far above the capacity (a huge per-snapshot cap times a rate
+    /// multiplier) are taken as the capacity: no overflow, same shares.
+    #[test]
+    fn huge_bounds_share_like_the_capacity() {
+        let mut p = PoolLevel::new((1u64 << 50) as f64);
+        let mut moved = Vec::new();
+        for id in 0..1000 {
+            p.insert(1e30, id);
+        }
+        p.settle(&mut moved);
+        assert_eq!(p.level(), (1u64 << 50) as f64 / 1000.0);
+        assert!(p.at_level(1e30, 7));
+        p.remove(1e30, 7);
+        p.settle(&mut moved);
+        assert_eq!(p.level(), (1u64 << 50) as f64 / 999.0);
     }
 
     /// Equal bounds over the capacity share it equally.
