@@ -522,7 +522,11 @@ fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> 
             Some(k) => import::group::parse_keys(k).map_err(bad)?,
             None => Vec::new(),
         },
-        fit: if a.fit == "steps" { Fit::Steps } else { Fit::Daily },
+        fit: if a.fit == "steps" {
+            Fit::Steps
+        } else {
+            Fit::Daily
+        },
         period: a
             .period
             .as_deref()
@@ -552,11 +556,7 @@ fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> 
             imported.summary,
             started.elapsed().as_secs_f64()
         );
-        println!(
-            "wrote {} and {}",
-            a.out.display(),
-            report_path.display()
-        );
+        println!("wrote {} and {}", a.out.display(), report_path.display());
     }
     Ok(())
 }
@@ -565,8 +565,13 @@ fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> 
 /// into place, so a reader never sees half a file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::result::Result<(), Failure> {
     use std::io::Write;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;

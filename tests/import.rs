@@ -96,22 +96,36 @@ fn describe_volumes_pages_merge_with_exact_fields() {
     assert_eq!(v.len(), 2);
     assert_eq!(v[0].id, VOL1);
     assert_eq!(
-        (v[0].size_gib, v[0].kind.as_str(), v[0].iops, v[0].throughput_mib_s),
+        (
+            v[0].size_gib,
+            v[0].kind.as_str(),
+            v[0].iops,
+            v[0].throughput_mib_s
+        ),
         (100, "gp3", Some(3000), Some(125))
     );
-    assert_eq!((v[0].az.as_str(), v[0].region()), ("us-east-1a", "us-east-1"));
+    assert_eq!(
+        (v[0].az.as_str(), v[0].region()),
+        ("us-east-1a", "us-east-1")
+    );
     assert_eq!(v[0].tag("Role"), Some("db"));
     assert!(!v[0].encrypted);
     assert_eq!(
         (v[1].kind.as_str(), v[1].iops, v[1].encrypted, v[1].region()),
         ("io2", Some(4000), true, "eu-west-2")
     );
-    assert_eq!(v[1].kms_key_id.as_deref(), Some("arn:aws:kms:eu-west-2:111122223333:key/k"));
+    assert_eq!(
+        v[1].kms_key_id.as_deref(),
+        Some("arn:aws:kms:eu-west-2:111122223333:key/k")
+    );
     // The same page twice: a duplicate VolumeId.
     let e = import::volumes::read(&[p1.as_path(), p1.as_path()])
         .unwrap_err()
         .to_string();
-    assert!(e.contains("Volumes[0].VolumeId") && e.contains("listed twice"), "{e}");
+    assert!(
+        e.contains("Volumes[0].VolumeId") && e.contains("listed twice"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -146,21 +160,27 @@ fn dlm_policy_maps_interval_retention_tags_and_lists_the_rest() {
         d.path(),
         "pol.json",
         &json!({"Policy": {"PolicyId": "policy-1", "State": "ENABLED", "PolicyDetails": {
-            "PolicyType": "EBS_SNAPSHOT_MANAGEMENT", "ResourceTypes": ["VOLUME"],
-            "TargetTags": [{"Key": "Backup", "Value": "yes"}],
-            "Schedules": [
-                {"Name": "six-hourly", "CreateRule": {"Interval": 6, "IntervalUnit": "HOURS", "Times": ["01:15"]},
-                 "RetainRule": {"Count": 4}, "TagsToAdd": [{"Key": "by", "Value": "dlm"}],
-                 "CrossRegionCopyRules": [{"TargetRegion": "us-west-2"}],
-                 "ArchiveRule": {"RetainRule": {"RetentionArchiveTier": {"Count": 1}}}},
-                {"Name": "daily", "CreateRule": {"CronExpression": "cron(0 2 * * ? *)"},
-                 "RetainRule": {"Interval": 2, "IntervalUnit": "WEEKS"}, "FastRestoreRule": {"Count": 1}}
-            ]}}}),
+        "PolicyType": "EBS_SNAPSHOT_MANAGEMENT", "ResourceTypes": ["VOLUME"],
+        "TargetTags": [{"Key": "Backup", "Value": "yes"}],
+        "Schedules": [
+            {"Name": "six-hourly", "CreateRule": {"Interval": 6, "IntervalUnit": "HOURS", "Times": ["01:15"]},
+             "RetainRule": {"Count": 4}, "TagsToAdd": [{"Key": "by", "Value": "dlm"}],
+             "CrossRegionCopyRules": [{"TargetRegion": "us-west-2"}],
+             "ArchiveRule": {"RetainRule": {"RetentionArchiveTier": {"Count": 1}}}},
+            {"Name": "daily", "CreateRule": {"CronExpression": "cron(0 2 * * ? *)"},
+             "RetainRule": {"Interval": 2, "IntervalUnit": "WEEKS"}, "FastRestoreRule": {"Count": 1}}
+        ]}}}),
     );
     let pols = import::policies::read(&[p.as_path()]).unwrap();
     let pol = &pols[0];
-    assert!(pol.targets(&[import::volumes::Tag { key: "Backup".into(), value: "yes".into() }]));
-    assert!(!pol.targets(&[import::volumes::Tag { key: "Backup".into(), value: "no".into() }]));
+    assert!(pol.targets(&[import::volumes::Tag {
+        key: "Backup".into(),
+        value: "yes".into()
+    }]));
+    assert!(!pol.targets(&[import::volumes::Tag {
+        key: "Backup".into(),
+        value: "no".into()
+    }]));
     let s = pol.schedule.as_ref().unwrap();
     let block = import::policies::snapshots_block(s, T0, 86_400).unwrap();
     assert_eq!(
@@ -168,7 +188,11 @@ fn dlm_policy_maps_interval_retention_tags_and_lists_the_rest() {
         json!({"every": "6h", "first_at": "75m", "retain": {"last": 4}, "tags": {"by": "dlm"}})
     );
     let listed = pol.unexpressed.join("\n");
-    for name in ["CrossRegionCopyRules", "ArchiveRule", "\"daily\": a further schedule"] {
+    for name in [
+        "CrossRegionCopyRules",
+        "ArchiveRule",
+        "\"daily\": a further schedule",
+    ] {
         assert!(listed.contains(name), "{name} not listed in:\n{listed}");
     }
     // The second schedule's rules are listed by name too.
@@ -262,18 +286,28 @@ fn get_metric_statistics_with_the_volume_given_or_in_the_file_name() {
                "Datapoints": (0..4).map(|k| json!({"Timestamp": stamp(k).replace("+00:00", "Z"), "Sum": v, "Unit": unit})).collect::<Vec<_>>()})
     };
     let ops = write(d.path(), "ops.json", &dps("Count", 600.0));
-    let bytes = write(d.path(), &format!("{VOL1}.VolumeWriteBytes.json"), &dps("Bytes", 600.0 * 65536.0));
+    let bytes = write(
+        d.path(),
+        &format!("{VOL1}.VolumeWriteBytes.json"),
+        &dps("Bytes", 600.0 * 65536.0),
+    );
     let mut o = opts(d.path(), vec![one_volume(d.path())]);
     o.metrics = vec![
         MetricsFile::parse(&format!("{VOL1}={}", ops.display())),
         MetricsFile::parse(bytes.to_str().unwrap()),
     ];
     let g = import::gather(o.clone()).unwrap();
-    assert_eq!((g.fitted[0].write_rate, g.fitted[0].write_size), (2.0, 65536.0));
+    assert_eq!(
+        (g.fitted[0].write_rate, g.fitted[0].write_size),
+        (2.0, 65536.0)
+    );
     // Without the volume: refused with the fix.
     o.metrics = vec![MetricsFile::parse(ops.to_str().unwrap())];
     let e = import::gather(o).err().unwrap().to_string();
-    assert!(e.contains("does not say which volume") && e.contains("=FILE"), "{e}");
+    assert!(
+        e.contains("does not say which volume") && e.contains("=FILE"),
+        "{e}"
+    );
 }
 
 // ------------------------------------------------------------ round trip
@@ -292,7 +326,13 @@ fn round_trip_write_bytes_per_period() {
     let ks: Vec<i64> = (0..12).collect();
     let ops: Vec<f64> = ks
         .iter()
-        .map(|&k| if k == 4 { 0.0 } else { (300 * (k % 5) * 10) as f64 })
+        .map(|&k| {
+            if k == 4 {
+                0.0
+            } else {
+                (300 * (k % 5) * 10) as f64
+            }
+        })
         .collect();
     let bytes: Vec<f64> = ops.iter().map(|o| o * 16384.0).collect();
     let m = write(
@@ -348,8 +388,18 @@ fn group_by_type_and_tag_averages_and_reports_the_spread() {
     );
     let mut results = Vec::new();
     for (vol, rate) in [(VOL1, 10.0), (VOL2, 30.0), (VOL3, 5.0)] {
-        results.push(result("a", &format!("{vol} VolumeWriteOps"), &[0, 1], &[rate * 300.0; 2]));
-        results.push(result("b", &format!("{vol} VolumeWriteBytes"), &[0, 1], &[rate * 300.0 * 4096.0; 2]));
+        results.push(result(
+            "a",
+            &format!("{vol} VolumeWriteOps"),
+            &[0, 1],
+            &[rate * 300.0; 2],
+        ));
+        results.push(result(
+            "b",
+            &format!("{vol} VolumeWriteBytes"),
+            &[0, 1],
+            &[rate * 300.0 * 4096.0; 2],
+        ));
     }
     let m = write(d.path(), "m.json", &json!({"MetricDataResults": results}));
     let mut o = opts(d.path(), vec![v]);
@@ -364,7 +414,12 @@ fn group_by_type_and_tag_averages_and_reports_the_spread() {
     assert_eq!(db["workload"]["writes"]["rate"], "20/s");
     assert_eq!(sc["volumes"][1]["name"], "gp3.web");
     assert!(sc["volumes"][1].get("count").is_none());
-    assert!(out.report.contains("| gp3.db | 2 | gp3 | 151 GiB | 20/s | 10/s / 20/s / 30/s |"), "{}", out.report);
+    assert!(
+        out.report
+            .contains("| gp3.db | 2 | gp3 | 151 GiB | 20/s | 10/s / 20/s / 30/s |"),
+        "{}",
+        out.report
+    );
     assert!(out.report.contains(VOL2));
     assert!(group::parse_keys("colour").is_err());
 }
@@ -407,13 +462,26 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
 
     let not_json = dir.join("notjson.json");
     fs::write(&not_json, "{\"Volumes\": [ oops").unwrap();
-    refused(dir, &["--volumes", not_json.to_str().unwrap()], &["notjson.json", "not JSON", "line 1", "--output json"]);
+    refused(
+        dir,
+        &["--volumes", not_json.to_str().unwrap()],
+        &["notjson.json", "not JSON", "line 1", "--output json"],
+    );
 
-    let instances = write(dir, "instances.json", &json!({"Reservations": [{"Instances": []}]}));
+    let instances = write(
+        dir,
+        "instances.json",
+        &json!({"Reservations": [{"Instances": []}]}),
+    );
     refused(
         dir,
         &["--volumes", instances.to_str().unwrap()],
-        &["instances.json", "(top level)", "describe-instances", "give --volumes the saved output of `aws ec2 describe-volumes"],
+        &[
+            "instances.json",
+            "(top level)",
+            "describe-instances",
+            "give --volumes the saved output of `aws ec2 describe-volumes",
+        ],
     );
 
     let magnetic = write(
@@ -424,7 +492,13 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
     refused(
         dir,
         &["--volumes", magnetic.to_str().unwrap()],
-        &["magnetic.json", "Volumes[1].VolumeType", "\"standard\"", "gp2, gp3, io1, io2, st1, sc1", "custom"],
+        &[
+            "magnetic.json",
+            "Volumes[1].VolumeType",
+            "\"standard\"",
+            "gp2, gp3, io1, io2, st1, sc1",
+            "custom",
+        ],
     );
 
     let stranger = write(
@@ -435,7 +509,13 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
     refused(
         dir,
         &["--volumes", vols_s, "--metrics", stranger.to_str().unwrap()],
-        &["stranger.json", "MetricDataResults[0].Label", VOL3, "not in the inventory", "add the describe-volumes page"],
+        &[
+            "stranger.json",
+            "MetricDataResults[0].Label",
+            VOL3,
+            "not in the inventory",
+            "add the describe-volumes page",
+        ],
     );
 
     let cron = write(
@@ -449,7 +529,13 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
     refused(
         dir,
         &["--volumes", vols_s, "--policies", cron.to_str().unwrap()],
-        &["cron.json", "Policy.PolicyDetails.Schedules[0].CreateRule.CronExpression", "cron(0/15", "more frequent than hourly", "give the minutes as one number"],
+        &[
+            "cron.json",
+            "Policy.PolicyDetails.Schedules[0].CreateRule.CronExpression",
+            "cron(0/15",
+            "more frequent than hourly",
+            "give the minutes as one number",
+        ],
     );
 
     let interval = write(
@@ -460,22 +546,32 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
     );
     refused(
         dir,
-        &["--volumes", vols_s, "--policies", interval.to_str().unwrap()],
-        &["interval.json", "Schedules[0].CreateRule.Interval", "1, 2, 3, 4, 6, 8, 12 or 24"],
+        &[
+            "--volumes",
+            vols_s,
+            "--policies",
+            interval.to_str().unwrap(),
+        ],
+        &[
+            "interval.json",
+            "Schedules[0].CreateRule.Interval",
+            "1, 2, 3, 4, 6, 8, 12 or 24",
+        ],
     );
 
     // 300 MiB, sparse: refused from its size, before a byte is read.
     let big = dir.join("big.json");
-    fs::File::create(&big)
-        .unwrap()
-        .set_len(300 << 20)
-        .unwrap();
+    fs::File::create(&big).unwrap().set_len(300 << 20).unwrap();
     refused(
         dir,
         &["--volumes", vols_s, "--metrics", big.to_str().unwrap()],
         &["big.json", "314572800 B", "256 MiB", "pages"],
     );
-    refused(dir, &["--volumes", big.to_str().unwrap()], &["big.json", "256 MiB"]);
+    refused(
+        dir,
+        &["--volumes", big.to_str().unwrap()],
+        &["big.json", "256 MiB"],
+    );
 }
 
 #[test]
@@ -483,10 +579,19 @@ fn used_is_never_silently_full() {
     let d = tempfile::tempdir().unwrap();
     let vols = one_volume(d.path());
     let out = d.path().join("s.json");
-    let r = snapsim(&["import", "--volumes", vols.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = snapsim(&[
+        "import",
+        "--volumes",
+        vols.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{err}");
-    assert!(err.contains("--used FRACTION") && err.contains("--used-from-snapshots"), "{err}");
+    assert!(
+        err.contains("--used FRACTION") && err.contains("--used-from-snapshots"),
+        "{err}"
+    );
     assert!(!out.exists());
 }
 
@@ -496,7 +601,9 @@ fn used_is_never_silently_full() {
 fn bundled_example_is_current() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("fleet.json");
-    let script = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/import-example.sh")).unwrap();
+    let script =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/import-example.sh"))
+            .unwrap();
     // The arguments after `import`, as the script gives them.
     let line = script
         .lines()
@@ -517,14 +624,21 @@ fn bundled_example_is_current() {
     let o = out.to_str().unwrap().to_string();
     args[at + 1] = &o;
     let r = snapsim(&args);
-    assert_eq!(r.status.code(), Some(0), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert_eq!(
         fs::read_to_string(&out).unwrap(),
         fs::read_to_string(root.join(&committed_out)).unwrap(),
         "scenarios/imported/fleet.json is stale: run scripts/import-example.sh"
     );
-    let report = fs::read_to_string(d.path().join("import.md")).unwrap().replace(&o, &committed_out);
+    let report = fs::read_to_string(d.path().join("import.md"))
+        .unwrap()
+        .replace(&o, &committed_out);
     assert_eq!(
         report,
         fs::read_to_string(root.join("scenarios/imported/import.md")).unwrap(),

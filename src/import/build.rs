@@ -33,7 +33,10 @@ pub fn workload(e: &Entry, g: &Gathered) -> Option<Value> {
     if !f.has_writes || f.write_rate <= 5e-7 || f.write_size < 0.5 {
         return None;
     }
-    let size = format!("{}B", f.write_size.round().clamp(1.0, f64::from(64u32 << 20)) as u64);
+    let size = format!(
+        "{}B",
+        f.write_size.round().clamp(1.0, f64::from(64u32 << 20)) as u64
+    );
     let mut s = Map::new();
     match g.opts.fit {
         Fit::Daily => {
@@ -65,7 +68,10 @@ pub fn workload(e: &Entry, g: &Gathered) -> Option<Value> {
             if steps.len() > 1 {
                 s.insert("arrival".into(), json!({"steps": steps}));
             } else {
-                s.insert("rate".into(), json!(last.unwrap_or_else(|| rate_text(peak))));
+                s.insert(
+                    "rate".into(),
+                    json!(last.unwrap_or_else(|| rate_text(peak))),
+                );
             }
         }
     }

@@ -121,7 +121,9 @@ pub fn entries(p: &PerVolume<'_>, keys: &[Key]) -> Vec<Entry> {
                     Key::Type => v.kind.clone(),
                     Key::Az => v.az.clone(),
                     Key::Region => v.region().to_string(),
-                    Key::Tag(t) => v.tag(t).map_or_else(|| "untagged".into(), str::to_lowercase),
+                    Key::Tag(t) => v
+                        .tag(t)
+                        .map_or_else(|| "untagged".into(), str::to_lowercase),
                     Key::Policy => policy_name(p, i),
                 });
             }

@@ -249,9 +249,10 @@ impl Collected {
             self.min_spacing = Some(self.min_spacing.map_or(d, |m| m.min(d)));
         }
         let (first, last) = (pts[0].0, pts[pts.len() - 1].0);
-        self.span = Some(self.span.map_or((first, last), |(a, b)| {
-            (a.min(first), b.max(last))
-        }));
+        self.span = Some(
+            self.span
+                .map_or((first, last), |(a, b)| (a.min(first), b.max(last))),
+        );
         self.datapoints += pts.len() as u64;
         let s = &mut self.series[vol][metric as usize];
         s.chunks.push((first, last, format!("{file} {at}")));
@@ -495,7 +496,9 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
             let metric = label.as_deref().and_then(Metric::from_name);
             let Some(metric) = metric else {
                 if label.as_deref().is_some_and(|l| l.starts_with("Volume")) {
-                    ctx.out.borrow_mut().merge_ignored(label.as_deref().unwrap_or(""));
+                    ctx.out
+                        .borrow_mut()
+                        .merge_ignored(label.as_deref().unwrap_or(""));
                     return Ok(());
                 }
                 return Err(ctx.fail(ImportError::input(
@@ -655,7 +658,11 @@ impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
                 &ctx.file,
                 &format!("{at}.Values"),
                 format!("{} values", values.len()),
-                format!("the result has {} timestamps but {} values", stamps.len(), values.len()),
+                format!(
+                    "the result has {} timestamps but {} values",
+                    stamps.len(),
+                    values.len()
+                ),
                 "give the unmodified output; Timestamps[k] and Values[k] belong together",
             )));
         }
@@ -770,20 +777,23 @@ impl<'de> DeserializeSeed<'de> for DatapointsSeed<'_, '_> {
         let mut out = Vec::with_capacity(raw.len());
         for (i, v) in raw.into_iter().enumerate() {
             let at = format!("Datapoints[{i}].Timestamp");
-            let t = v
-                .get("Timestamp")
-                .and_then(|t| t.as_str())
-                .ok_or_else(|| {
-                    ctx.fail::<D::Error>(ImportError::input(
-                        &ctx.file,
-                        &at,
-                        v.get("Timestamp").map_or("(missing)".into(), short),
-                        "every datapoint needs a Timestamp string",
-                        "give the unmodified output",
-                    ))
-                })?;
+            let t = v.get("Timestamp").and_then(|t| t.as_str()).ok_or_else(|| {
+                ctx.fail::<D::Error>(ImportError::input(
+                    &ctx.file,
+                    &at,
+                    v.get("Timestamp").map_or("(missing)".into(), short),
+                    "every datapoint needs a Timestamp string",
+                    "give the unmodified output",
+                ))
+            })?;
             let ms = parse_iso8601(t).map_err(|why| {
-                ctx.fail::<D::Error>(ImportError::input(&ctx.file, &at, format!("\"{t}\""), why, "give the unmodified output"))
+                ctx.fail::<D::Error>(ImportError::input(
+                    &ctx.file,
+                    &at,
+                    format!("\"{t}\""),
+                    why,
+                    "give the unmodified output",
+                ))
             })?;
             let sum = match v.get("Sum") {
                 None => None,
@@ -909,9 +919,19 @@ pub fn fit(s: &[SeriesAgg; 4], w: &Window, fit: Fit) -> Fitted {
         total_bytes: bytes.sum,
         ..Fitted::default()
     };
-    let rate = |a: &SeriesAgg| if a.count == 0 { 0.0 } else { a.sum / (a.count as f64 * p) };
+    let rate = |a: &SeriesAgg| {
+        if a.count == 0 {
+            0.0
+        } else {
+            a.sum / (a.count as f64 * p)
+        }
+    };
     f.write_rate = rate(ops);
-    f.write_size = if ops.sum > 0.0 { bytes.sum / ops.sum } else { 0.0 };
+    f.write_size = if ops.sum > 0.0 {
+        bytes.sum / ops.sum
+    } else {
+        0.0
+    };
     f.read_rate = rate(&s[Metric::ReadOps as usize]);
     f.read_bytes_rate = rate(&s[Metric::ReadBytes as usize]);
     match fit {
@@ -982,7 +1002,10 @@ pub fn mean(members: &[&Fitted]) -> Fitted {
 /// [`ImportError::Options`] naming the volume and the missing metric.
 pub fn check_pairs(c: &Collected, ids: &[String]) -> Result<(), ImportError> {
     for (v, s) in c.series.iter().enumerate() {
-        let (o, b) = (s[Metric::WriteOps as usize].count, s[Metric::WriteBytes as usize].count);
+        let (o, b) = (
+            s[Metric::WriteOps as usize].count,
+            s[Metric::WriteBytes as usize].count,
+        );
         if (o > 0) != (b > 0) {
             let (has, lacks) = if o > 0 {
                 ("VolumeWriteOps", "VolumeWriteBytes")
@@ -1025,6 +1048,9 @@ mod tests {
             identify(None, Some("vol-0abc VolumeIdleTime")),
             Some(Identity::Other(n)) if n == "VolumeIdleTime"
         ));
-        assert_eq!(volume_token("vol-0abc.VolumeWriteOps.json").as_deref(), Some("vol-0abc"));
+        assert_eq!(
+            volume_token("vol-0abc.VolumeWriteOps.json").as_deref(),
+            Some("vol-0abc")
+        );
     }
 }

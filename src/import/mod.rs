@@ -131,9 +131,11 @@ impl Pattern {
     /// [`ImportError::Options`] with the forms.
     pub fn parse(text: &str) -> Result<Pattern, ImportError> {
         use serde_json::json;
-        let bad = || ImportError::Options {
+        let bad = || {
+            ImportError::Options {
             problem: format!("--pattern \"{text}\" is not understood"),
             fix: "use uniform, sequential, zipf:EXPONENT (e.g. zipf:1.1) or hotspot:IO_PERCENT:SPACE_PERCENT (e.g. hotspot:90:10)".into(),
+        }
         };
         let parts: Vec<&str> = text.split(':').collect();
         let num = |s: &str| s.parse::<f64>().ok().filter(|x| x.is_finite() && *x > 0.0);

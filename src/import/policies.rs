@@ -214,10 +214,7 @@ fn convert(p: RawPolicy, file: &str) -> Result<Policy, ImportError> {
     let state = p.state.clone().unwrap_or_else(|| "ENABLED".into());
     if state != "ENABLED" {
         applies = false;
-        unexpressed.push(format!(
-            "policy {} is {state}: not applied",
-            p.policy_id
-        ));
+        unexpressed.push(format!("policy {} is {state}: not applied", p.policy_id));
     }
     if let Some(t) = &d.policy_type {
         if t != "EBS_SNAPSHOT_MANAGEMENT" {
@@ -258,15 +255,33 @@ fn convert(p: RawPolicy, file: &str) -> Result<Policy, ImportError> {
             .transpose()?;
         let who = format!("policy {} schedule \"{name}\"", p.policy_id);
         for (key, present) in [
-            ("CrossRegionCopyRules", s.cross_region_copy_rules.as_ref().is_some_and(non_empty)),
-            ("FastRestoreRule", s.fast_restore_rule.as_ref().is_some_and(non_empty)),
-            ("ArchiveRule", s.archive_rule.as_ref().is_some_and(non_empty)),
+            (
+                "CrossRegionCopyRules",
+                s.cross_region_copy_rules.as_ref().is_some_and(non_empty),
+            ),
+            (
+                "FastRestoreRule",
+                s.fast_restore_rule.as_ref().is_some_and(non_empty),
+            ),
+            (
+                "ArchiveRule",
+                s.archive_rule.as_ref().is_some_and(non_empty),
+            ),
             ("ShareRules", s.share_rules.as_ref().is_some_and(non_empty)),
-            ("DeprecateRule", s.deprecate_rule.as_ref().is_some_and(non_empty)),
-            ("VariableTags", s.variable_tags.as_ref().is_some_and(non_empty)),
+            (
+                "DeprecateRule",
+                s.deprecate_rule.as_ref().is_some_and(non_empty),
+            ),
+            (
+                "VariableTags",
+                s.variable_tags.as_ref().is_some_and(non_empty),
+            ),
             (
                 "CreateRule.Scripts",
-                s.create_rule.as_ref().and_then(|c| c.scripts.as_ref()).is_some_and(non_empty),
+                s.create_rule
+                    .as_ref()
+                    .and_then(|c| c.scripts.as_ref())
+                    .is_some_and(non_empty),
             ),
         ] {
             if present {
@@ -311,14 +326,24 @@ fn convert(p: RawPolicy, file: &str) -> Result<Policy, ImportError> {
 }
 
 fn non_empty(v: &Value) -> bool {
-    !(v.is_null() || v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(serde_json::Map::is_empty))
+    !(v.is_null()
+        || v.as_array().is_some_and(Vec::is_empty)
+        || v.as_object().is_some_and(serde_json::Map::is_empty))
 }
 
 fn create_rule(c: &CreateRule, file: &str, at: &str) -> Result<Create, ImportError> {
     if let Some(expr) = &c.cron_expression {
-        return parse_cron(expr).map(Create::Cron).map_err(|(problem, fix)| {
-            ImportError::input(file, &format!("{at}.CronExpression"), format!("\"{expr}\""), problem, fix)
-        });
+        return parse_cron(expr)
+            .map(Create::Cron)
+            .map_err(|(problem, fix)| {
+                ImportError::input(
+                    file,
+                    &format!("{at}.CronExpression"),
+                    format!("\"{expr}\""),
+                    problem,
+                    fix,
+                )
+            });
     }
     let Some(interval) = c.interval else {
         return Err(ImportError::input(
@@ -467,7 +492,9 @@ pub fn parse_cron(expr: &str) -> Result<Cron, (String, String)> {
             ));
         }
     }
-    let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+    let months = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
     let days = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
     let bad = |name: &str, field: &str| {
         (
@@ -642,10 +669,26 @@ mod tests {
     fn interval_with_time_of_day() {
         // Start 2026-11-01T00:00:00Z; 8-hourly from 03:00 → 03:00, 11:00, 19:00.
         let start = 1_793_491_200;
-        let b = snapshots_block(&sched(Create::Every { hours: 8, at: Some(3 * 3600) }), start, 86_400).unwrap();
+        let b = snapshots_block(
+            &sched(Create::Every {
+                hours: 8,
+                at: Some(3 * 3600),
+            }),
+            start,
+            86_400,
+        )
+        .unwrap();
         assert_eq!(b, json!({"every": "8h", "first_at": "3h"}));
         // A start at 05:00: the next run is 11:00, 6 h later.
-        let b = snapshots_block(&sched(Create::Every { hours: 8, at: Some(3 * 3600) }), start + 5 * 3600, 86_400).unwrap();
+        let b = snapshots_block(
+            &sched(Create::Every {
+                hours: 8,
+                at: Some(3 * 3600),
+            }),
+            start + 5 * 3600,
+            86_400,
+        )
+        .unwrap();
         assert_eq!(b, json!({"every": "8h", "first_at": "6h"}));
     }
 
@@ -665,7 +708,10 @@ mod tests {
         let b = snapshots_block(&sched(Create::Cron(weekdays)), start, 7 * 86_400).unwrap();
         assert_eq!(b["at"].as_array().unwrap().len(), 5);
         assert_eq!(b["at"][0], "27h"); // Monday 03:00
-        assert!(parse_cron("cron(0/15 * * * ? *)").unwrap_err().0.contains("more frequent than hourly"));
+        assert!(parse_cron("cron(0/15 * * * ? *)")
+            .unwrap_err()
+            .0
+            .contains("more frequent than hourly"));
         assert!(parse_cron("cron(0 3 L * ? *)").is_err());
         assert!(parse_cron("0 3 * * ? *").is_err());
     }

@@ -83,7 +83,10 @@ pub fn markdown(g: &Gathered) -> String {
         }
     }
     for (name, n) in &c.ignored {
-        let _ = writeln!(s, "  - {n} result(s) for {name}: not used (only write and read ops and bytes are).");
+        let _ = writeln!(
+            s,
+            "  - {n} result(s) for {name}: not used (only write and read ops and bytes are)."
+        );
     }
     let _ = writeln!(
         s,
@@ -93,7 +96,11 @@ pub fn markdown(g: &Gathered) -> String {
             .filter(|k| g.policy_of.contains(&Some(*k)))
             .count()
     );
-    let with_times = g.history.iter().filter(|h| h.pending_seconds().is_some()).count();
+    let with_times = g
+        .history
+        .iter()
+        .filter(|h| h.pending_seconds().is_some())
+        .count();
     let _ = writeln!(
         s,
         "- **Snapshot history** (`describe-snapshots`): {} snapshots, {} completed with a CompletionTime, {} of volumes not in the inventory (ignored).\n",
@@ -174,12 +181,19 @@ pub fn markdown(g: &Gathered) -> String {
             "- {} volume(s) without write metrics receive no writes: {}{}.",
             no_metrics.len(),
             shown.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         );
         listed += 1;
     }
     if listed == 0 {
-        let _ = writeln!(s, "- nothing: every input the importer read is in the scenario.");
+        let _ = writeln!(
+            s,
+            "- nothing: every input the importer read is in the scenario."
+        );
     }
     let _ = writeln!(s);
 
@@ -236,7 +250,10 @@ pub fn markdown(g: &Gathered) -> String {
     // ------------------------------------------------------------ history
     let _ = writeln!(s, "## Observed time pending (describe-snapshots)\n");
     if with_times == 0 {
-        let _ = writeln!(s, "No completed snapshot with a CompletionTime was given.\n");
+        let _ = writeln!(
+            s,
+            "No completed snapshot with a CompletionTime was given.\n"
+        );
     } else {
         let _ = writeln!(s, "CompletionTime − StartTime of completed snapshots, per entry, to set beside the simulated `time pending` of the same entry in the run's report (the simulated first snapshot is full, see Assumptions; the comparison against a run is not done by the importer).\n");
         let _ = writeln!(s, "| entry | snapshots | min | median | max |");
@@ -252,7 +269,15 @@ pub fn markdown(g: &Gathered) -> String {
             if let Some((a, m, b)) = spread(&mut d) {
                 rows += 1;
                 if rows <= MAX_ROWS {
-                    let _ = writeln!(s, "| {} | {} | {} | {} | {} |", e.name, d.len(), human(a), human(m), human(b));
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {} |",
+                        e.name,
+                        d.len(),
+                        human(a),
+                        human(m),
+                        human(b)
+                    );
                 }
             }
         }
@@ -266,7 +291,11 @@ pub fn markdown(g: &Gathered) -> String {
     if !o.group_by.is_empty() {
         let _ = writeln!(s, "## Members of each group\n");
         for e in cut(&g.entries).0 {
-            let ids: Vec<&str> = e.members.iter().map(|&i| g.volumes[i].id.as_str()).collect();
+            let ids: Vec<&str> = e
+                .members
+                .iter()
+                .map(|&i| g.volumes[i].id.as_str())
+                .collect();
             let (shown, more) = cut(&ids);
             let _ = writeln!(
                 s,
@@ -274,7 +303,11 @@ pub fn markdown(g: &Gathered) -> String {
                 e.name,
                 e.members.len(),
                 shown.join(", "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             );
         }
         let _ = writeln!(s);

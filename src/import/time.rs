@@ -54,9 +54,12 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 /// What is wrong, as a phrase for a message (`the month is 13`).
 pub fn parse_iso8601(text: &str) -> Result<Millis, String> {
     let b = text.as_bytes();
-    let expected = "expected an ISO-8601 time such as 2026-11-01T00:05:00Z or 2026-11-01T00:05:00.000+00:00";
+    let expected =
+        "expected an ISO-8601 time such as 2026-11-01T00:05:00Z or 2026-11-01T00:05:00.000+00:00";
     let num = |from: usize, len: usize| -> Result<u32, String> {
-        let s = b.get(from..from + len).ok_or_else(|| expected.to_string())?;
+        let s = b
+            .get(from..from + len)
+            .ok_or_else(|| expected.to_string())?;
         if !s.iter().all(u8::is_ascii_digit) {
             return Err(expected.to_string());
         }
@@ -193,8 +196,14 @@ mod tests {
         assert_eq!(base, 1_793_491_500_000);
         assert_eq!(parse_iso8601("2026-11-01T00:05:00+00:00").unwrap(), base);
         assert_eq!(parse_iso8601("2026-11-01T00:05:00.000Z").unwrap(), base);
-        assert_eq!(parse_iso8601("2026-11-01T00:05:00.250Z").unwrap(), base + 250);
-        assert_eq!(parse_iso8601("2026-11-01T00:05:00.123456+00:00").unwrap(), base + 123);
+        assert_eq!(
+            parse_iso8601("2026-11-01T00:05:00.250Z").unwrap(),
+            base + 250
+        );
+        assert_eq!(
+            parse_iso8601("2026-11-01T00:05:00.123456+00:00").unwrap(),
+            base + 123
+        );
         assert_eq!(parse_iso8601("2026-11-01T02:05:00+02:00").unwrap(), base);
         assert_eq!(parse_iso8601("2026-10-31T19:05:00-0500").unwrap(), base);
         assert_eq!(parse_iso8601("2026-11-01T00:05:00").unwrap(), base);
