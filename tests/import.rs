@@ -646,3 +646,35 @@ fn bundled_example_is_current() {
     );
     snapsim::scenario::load(&root.join(&committed_out)).unwrap();
 }
+
+/// get-metric-data pages of one query: the same Ids, later periods on the
+/// next page. They merge; the same page given twice is refused.
+#[test]
+fn metric_pages_merge_and_a_repeated_page_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let page = |name: &str, ks: &[i64]| {
+        let ops: Vec<f64> = ks.iter().map(|&k| (k + 1) as f64 * 300.0).collect();
+        let bytes: Vec<f64> = ops.iter().map(|o| o * 8192.0).collect();
+        write(
+            d.path(),
+            name,
+            &json!({"MetricDataResults": [
+                result("wo", &format!("{VOL1} VolumeWriteOps"), ks, &ops),
+                result("wb", &format!("{VOL1} VolumeWriteBytes"), ks, &bytes),
+            ], "NextToken": "t"}),
+        )
+    };
+    let p1 = page("p1.json", &[0, 1]);
+    let p2 = page("p2.json", &[2, 3]);
+    let mut o = opts(d.path(), vec![one_volume(d.path())]);
+    o.metrics = vec![
+        MetricsFile::parse(p1.to_str().unwrap()),
+        MetricsFile::parse(p2.to_str().unwrap()),
+    ];
+    let g = import::gather(o.clone()).unwrap();
+    assert_eq!(g.fitted[0].steps, vec![1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(g.window.unwrap().periods, 4);
+    o.metrics.push(MetricsFile::parse(p2.to_str().unwrap()));
+    let e = import::gather(o).err().unwrap().to_string();
+    assert!(e.contains("p2.json") && e.contains("overlaps") && e.contains(VOL1), "{e}");
+}

@@ -23,9 +23,10 @@
 //!
 //! **The period** is not in either output: it is the smallest spacing of
 //! consecutive timestamps of any series (gaps are whole missing periods),
-//! or `--period`. Files are parsed as streams (typed visitors from a
-//! buffered reader, never a `serde_json::Value` of the file), one file per
-//! thread, so memory does not grow with the datapoints under the daily fit.
+//! or `--period`. Each file (at most 256 MiB) is parsed through typed
+//! visitors that fold every result into per-series sums as it is read
+//! (never a `serde_json::Value` of the file), one file per thread, so
+//! memory does not grow with the datapoints under the daily fit.
 
 use super::input::{open, short, MAX_INPUT_BYTES};
 use super::time::parse_iso8601;
@@ -283,13 +284,19 @@ pub fn read(
     volumes: usize,
     fit: Fit,
 ) -> Result<Collected, ImportError> {
-    let parts: Vec<Result<Collected, ImportError>> = files
-        .par_iter()
-        .map(|f| read_file(f, ids, volumes, fit))
-        .collect();
+    // A few files at a time (one per thread), merged in the order given:
+    // the sums are the same whatever the thread count, and only a few
+    // files' aggregates are alive at once.
     let mut all = Collected::new(volumes);
-    for p in parts {
-        all.merge(p?);
+    let batch = rayon::current_num_threads().max(1);
+    for chunk in files.chunks(batch) {
+        let parts: Vec<Result<Collected, ImportError>> = chunk
+            .par_iter()
+            .map(|f| read_file(f, ids, volumes, fit))
+            .collect();
+        for p in parts {
+            all.merge(p?);
+        }
     }
     if fit == Fit::Steps {
         let kept: u64 = all
@@ -306,6 +313,10 @@ pub fn read(
         }
     }
     // A period given in two pages (the same Id saved twice).
+    let mut names = vec![String::new(); volumes];
+    for (id, &i) in ids {
+        names[i].clone_from(id);
+    }
     for (v, per) in all.series.iter_mut().enumerate() {
         for (m, s) in per.iter_mut().enumerate() {
             s.chunks.sort_by_key(|c| c.0);
@@ -315,7 +326,7 @@ pub fn read(
                         w[1].2.split(' ').next().unwrap_or(""),
                         w[1].2.split_once(' ').map_or("", |x| x.1),
                         format!("{} to {}", super::time::format_rfc3339(w[1].0 * 1000), super::time::format_rfc3339(w[1].1 * 1000)),
-                        format!("{} of volume #{v} overlaps the datapoints at {} in time", Metric::ALL[m].name(), w[0].2),
+                        format!("{} of volume {} overlaps the datapoints at {} in time", Metric::ALL[m].name(), names[v], w[0].2),
                         "give each page of the output once; pages of one query never repeat a period",
                     ));
                 }
@@ -376,9 +387,19 @@ fn read_file(
         out: RefCell::new(Collected::new(volumes)),
         error: RefCell::new(None),
     };
-    let reader = BufReader::with_capacity(1 << 20, handle.take(MAX_INPUT_BYTES + 1));
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    // The whole file (at most MAX_INPUT_BYTES, checked before reading),
+    // parsed from memory: twice as fast as from a reader, and still into
+    // typed visitors that keep only the aggregates.
+    let mut bytes = Vec::new();
+    BufReader::new(handle.take(MAX_INPUT_BYTES + 1))
+        .read_to_end(&mut bytes)
+        .map_err(|cause| ImportError::Read {
+            file: file.clone(),
+            cause,
+        })?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
     let r = TopSeed(&ctx).deserialize(&mut de).and_then(|()| de.end());
+    drop(bytes);
     if let Some(e) = ctx.error.borrow_mut().take() {
         return Err(e);
     }
