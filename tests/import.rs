@@ -676,5 +676,8 @@ fn metric_pages_merge_and_a_repeated_page_is_refused() {
     assert_eq!(g.window.unwrap().periods, 4);
     o.metrics.push(MetricsFile::parse(p2.to_str().unwrap()));
     let e = import::gather(o).err().unwrap().to_string();
-    assert!(e.contains("p2.json") && e.contains("overlaps") && e.contains(VOL1), "{e}");
+    assert!(
+        e.contains("p2.json") && e.contains("overlaps") && e.contains(VOL1),
+        "{e}"
+    );
 }

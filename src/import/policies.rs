@@ -580,7 +580,7 @@ impl Cron {
             && self.months[m as usize]
             && self.dom[d as usize]
             && self.dow[weekday]
-            && self.years.is_none_or(|(a, b)| (a..=b).contains(&y))
+            && self.years.map_or(true, |(a, b)| (a..=b).contains(&y))
     }
 }
 
