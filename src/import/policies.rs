@@ -622,8 +622,9 @@ pub fn snapshots_block(s: &Schedule, start: i64, duration: i64) -> Result<Value,
             }
             let even = times.len() >= 2
                 && times.windows(2).all(|w| w[1] - w[0] == times[1] - times[0])
-                // The cadence must repeat beyond the window, as `every` does.
-                && 86_400 % (times[1] - times[0]) == 0
+                // The cadence must repeat beyond the window, as `every` does:
+                // the day's hours, evenly spaced, fill the day exactly.
+                && c.hours.iter().filter(|&&h| h).count() as i64 * (times[1] - times[0]) == 86_400
                 && c.months.iter().skip(1).all(|&m| m)
                 && c.dom.iter().skip(1).all(|&d| d)
                 && c.dow.iter().skip(1).all(|&d| d)
