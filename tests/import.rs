@@ -118,6 +118,19 @@ fn describe_volumes_pages_merge_with_exact_fields() {
         v[1].kms_key_id.as_deref(),
         Some("arn:aws:kms:eu-west-2:111122223333:key/k")
     );
+    // io1 without Iops: refused, not defaulted.
+    let p3 = write(
+        d.path(),
+        "p3.json",
+        &json!({"Volumes": [volume(VOL3, "io1", 50, "us-east-1a", &[])]}),
+    );
+    let e = import::volumes::read(&[p3.as_path()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("p3.json") && e.contains("Volumes[0].Iops"),
+        "{e}"
+    );
     // The same page twice: a duplicate VolumeId.
     let e = import::volumes::read(&[p1.as_path(), p1.as_path()])
         .unwrap_err()

@@ -135,6 +135,15 @@ pub fn read(files: &[&Path]) -> Result<Vec<Volume>, ImportError> {
                     "give the unmodified describe-volumes output",
                 ));
             }
+            if matches!(r.volume_type.as_str(), "io1" | "io2") && r.iops.is_none() {
+                return Err(ImportError::input(
+                    &file,
+                    &format!("{at}.Iops"),
+                    "(missing)",
+                    format!("volume {} is {} but has no Iops, which that type always has", r.volume_id, r.volume_type),
+                    "give the unmodified describe-volumes output (a --query that drops Iops loses it)",
+                ));
+            }
             if r.size == 0 {
                 return Err(ImportError::input(
                     &file,
