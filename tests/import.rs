@@ -434,6 +434,11 @@ fn group_by_type_and_tag_averages_and_reports_the_spread() {
         out.report
     );
     assert!(out.report.contains(VOL2));
+    assert!(
+        out.report.contains("Grouped by type, tag:Role"),
+        "{}",
+        out.report
+    );
     assert!(group::parse_keys("colour").is_err());
 }
 

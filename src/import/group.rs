@@ -31,6 +31,18 @@ pub enum Key {
     Policy,
 }
 
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Type => f.write_str("type"),
+            Key::Az => f.write_str("az"),
+            Key::Region => f.write_str("region"),
+            Key::Policy => f.write_str("policy"),
+            Key::Tag(t) => write!(f, "tag:{t}"),
+        }
+    }
+}
+
 /// Parses `type,tag:Role,az`.
 ///
 /// # Errors

@@ -202,7 +202,7 @@ pub fn markdown(g: &Gathered) -> String {
     if o.group_by.is_empty() {
         let _ = writeln!(s, "One entry per volume (no `--group-by`).\n");
     } else {
-        let _ = writeln!(s, "Grouped by {} (plus the volume type and the policy, which an entry has one of). A group entry's volumes are identical: mean size, IOPS, throughput, used bytes and, per hour, write rate. The spread columns are what that hides.\n", o.group_by.iter().map(|k| format!("{k:?}").to_lowercase()).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(s, "Grouped by {} (plus the volume type, the policy and encryption, which an entry has one of). A group entry's volumes are identical: mean size, IOPS, throughput, used bytes and, per hour, write rate. The spread columns are what that hides.\n", o.group_by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
     }
     let _ = writeln!(s, "| entry | volumes | type | size | write rate (mean) | member rates min / median / max | write size | write bandwidth | reads | gaps / zeros (periods) | schedule |");
     let _ = writeln!(s, "|---|---:|---|---:|---:|---|---:|---:|---:|---:|---|");
