@@ -536,6 +536,34 @@ fn bad_input_exits_2_naming_file_path_and_fix_and_writes_nothing() {
         ],
     );
 
+    let stamps = write(
+        dir,
+        "stamps.json",
+        &json!({"MetricDataResults": [{"Id": "a", "Label": format!("{VOL1} VolumeWriteOps"),
+            "Timestamps": ["2026-11-01T00:00:00Z", "2026-11-01 24:00"], "Values": [1.0, 2.0]}]}),
+    );
+    refused(
+        dir,
+        &["--volumes", vols_s, "--metrics", stamps.to_str().unwrap()],
+        &[
+            "stamps.json",
+            "MetricDataResults[0].Timestamps[1]",
+            "2026-11-01 24:00",
+            "unmodified output",
+        ],
+    );
+    let typed = write(
+        dir,
+        "typed.json",
+        &json!({"MetricDataResults": [{"Id": "a", "Label": format!("{VOL1} VolumeWriteOps"),
+            "Timestamps": [12], "Values": [1.0]}]}),
+    );
+    refused(
+        dir,
+        &["--volumes", vols_s, "--metrics", typed.to_str().unwrap()],
+        &["typed.json", "MetricDataResults[0].Timestamps", "ISO-8601"],
+    );
+
     let cron = write(
         dir,
         "cron.json",

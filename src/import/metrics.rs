@@ -344,6 +344,8 @@ struct Ctx<'a> {
     keep: bool,
     out: RefCell<Collected>,
     error: RefCell<Option<ImportError>>,
+    /// The JSON path being read, for serde's own type errors.
+    at: RefCell<String>,
 }
 
 impl Ctx<'_> {
@@ -386,6 +388,7 @@ fn read_file(
         keep: fit == Fit::Steps,
         out: RefCell::new(Collected::new(volumes)),
         error: RefCell::new(None),
+        at: RefCell::new("(top level)".into()),
     };
     // The whole file (at most MAX_INPUT_BYTES, checked before reading),
     // parsed from memory: twice as fast as from a reader, and still into
@@ -415,7 +418,7 @@ fn read_file(
         }),
         Err(e) if e.is_data() => Err(ImportError::input(
             &file,
-            "(somewhere inside)",
+            &ctx.at.borrow(),
             format!("line {}, column {}", e.line(), e.column()),
             e.to_string(),
             "give --metrics the unmodified output of `aws cloudwatch get-metric-data` or `get-metric-statistics` (--output json)",
@@ -484,6 +487,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         let mut seen_results = false;
         let mut keys: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
+            ctx.at.replace(key.clone());
             match key.as_str() {
                 "MetricDataResults" => {
                     seen_results = true;
@@ -650,6 +654,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
         let mut values: Vec<f64> = Vec::new();
         let mut status: Option<String> = None;
         while let Some(key) = map.next_key::<String>()? {
+            ctx.at.replace(format!("{at}.{key}"));
             match key.as_str() {
                 "Id" => id = Some(map.next_value()?),
                 "Label" => label = Some(map.next_value()?),
