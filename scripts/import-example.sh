@@ -14,4 +14,4 @@ if [ -z "$bin" ]; then
 fi
 
 a=scenarios/imported/aws
-"$bin" import --volumes $a/describe-volumes-page1.json $a/describe-volumes-page2.json --metrics $a/get-metric-data-page1.json $a/get-metric-data-page2.json $a/vol-0a1b2c3d4e5f60005.VolumeWriteOps.json $a/vol-0a1b2c3d4e5f60005.VolumeWriteBytes.json --policies $a/policy-hourly.json $a/policy-nightly.json --snapshots $a/describe-snapshots.json --used-from-snapshots --used 0.5 --name imported-fleet --out scenarios/imported/fleet.json --quiet
+"$bin" import --volumes $a/describe-volumes-page1.json $a/describe-volumes-page2.json --metrics $a/get-metric-data-page1.json $a/get-metric-data-page2.json $a/vol-0a1b2c3d4e5f60005.VolumeWriteOps.json $a/vol-0a1b2c3d4e5f60005.VolumeWriteBytes.json --policies $a/policy-hourly.json $a/policy-nightly.json --snapshots $a/describe-snapshots.json --used-from-snapshots --used 0.5 --name imported-fleet --compare --out scenarios/imported/fleet.json --quiet

@@ -210,6 +210,10 @@ enum Command {
         /// The scenario file to write; `import.md` goes beside it.
         #[arg(long, default_value = "imported.json")]
         out: PathBuf,
+        /// Simulate the imported scenario (nothing else is written) and
+        /// report its time pending beside the observed one.
+        #[arg(long)]
+        compare: bool,
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
@@ -433,6 +437,7 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
             duration,
             name,
             out,
+            compare,
             quiet,
         } => {
             let args = ImportArgs {
@@ -449,6 +454,7 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
                 duration,
                 name,
                 out,
+                compare,
                 quiet,
             };
             run_import(args, command)
@@ -476,6 +482,7 @@ struct ImportArgs {
     duration: Option<String>,
     name: Option<String>,
     out: PathBuf,
+    compare: bool,
     quiet: bool,
 }
 
@@ -538,6 +545,7 @@ fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> 
             .map(|p| import_seconds("duration", p))
             .transpose()?,
         name,
+        compare: a.compare,
         command: command.to_string(),
     };
     let started = Instant::now();

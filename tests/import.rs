@@ -65,6 +65,7 @@ fn opts(dir: &Path, volumes: Vec<PathBuf>) -> Options {
         period: None,
         duration: None,
         name: "t".into(),
+        compare: false,
         command: format!("snapsim import (test in {})", dir.display()),
     }
 }

@@ -16,6 +16,7 @@
 //! path, the value and a fix.
 
 pub mod build;
+pub mod compare;
 pub mod group;
 pub mod input;
 pub mod metrics;
@@ -194,6 +195,9 @@ pub struct Options {
     pub duration: Option<i64>,
     /// Scenario name.
     pub name: String,
+    /// `--compare`: simulate the scenario and report its time pending
+    /// beside the observed one.
+    pub compare: bool,
     /// The command line, quoted, for the report.
     pub command: String,
 }
@@ -253,7 +257,12 @@ pub const DEFAULT_START: i64 = crate::scenario::DEFAULT_START_UNIX_SECS as i64;
 pub fn import(opts: Options) -> Result<Imported, ImportError> {
     let g = gather(opts)?;
     let scenario = build::scenario_text(&g)?;
-    let report = report::markdown(&g);
+    let simulated = if g.opts.compare {
+        Some(compare::simulate(&scenario, &g.opts.name, &g.entries)?)
+    } else {
+        None
+    };
+    let report = report::markdown(&g, simulated.as_deref());
     let n: u64 = g.entries.iter().map(|e| e.members.len() as u64).sum();
     let summary = format!(
         "{n} volume{} as {} entr{}, {} policies, {} historical snapshots, {} metric datapoints",
