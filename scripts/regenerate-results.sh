@@ -13,8 +13,15 @@ if [ -z "$bin" ]; then
     bin=target/release/snapsim
 fi
 
-for scenario in scenarios/*.json; do
+# The import example first: its scenario is generated from the AWS CLI
+# fixtures in scenarios/imported/aws/, then run like the others below.
+echo "==> scripts/import-example.sh -> scenarios/imported/{fleet.json,import.md}"
+scripts/import-example.sh "$bin"
+
+for scenario in scenarios/*.json scenarios/imported/fleet.json; do
     name=$(basename "$scenario" .json)
+    # scenarios/imported/fleet.json → results/imported-fleet/
+    case "$scenario" in scenarios/imported/*) name="imported-$name" ;; esac
     # A trace scenario needs its trace (../shared/traces beside the clone).
     trace=$(sed -n 's/.*"path": *"\([^"]*\)".*/\1/p' "$scenario" | head -n 1)
     if [ -n "$trace" ] && [ ! -e "scenarios/$trace" ]; then

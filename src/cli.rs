@@ -161,6 +161,63 @@ enum Command {
     },
     /// Print the JSON Schema of the scenario format.
     Schema,
+    /// Build a scenario from saved AWS CLI JSON output (files only; nothing
+    /// is fetched): volumes, CloudWatch metrics, DLM policies, snapshot
+    /// history. Writes the scenario and `import.md` beside it.
+    Import {
+        /// `aws ec2 describe-volumes` output; several pages merge.
+        #[arg(long, required = true, num_args = 1..)]
+        volumes: Vec<PathBuf>,
+        /// `aws cloudwatch get-metric-data` output, or `get-metric-statistics`
+        /// output as `vol-ID=FILE` (or with the volume id in the file name).
+        #[arg(long, num_args = 1..)]
+        metrics: Vec<String>,
+        /// `aws dlm get-lifecycle-policy` output, one file per policy.
+        #[arg(long, num_args = 1..)]
+        policies: Vec<PathBuf>,
+        /// `aws ec2 describe-snapshots` output; several pages merge.
+        #[arg(long, num_args = 1..)]
+        snapshots: Vec<PathBuf>,
+        /// Written share of each volume, 0 to 1 (with
+        /// --used-from-snapshots: for volumes without a snapshot size).
+        #[arg(long, value_name = "FRACTION")]
+        used: Option<f64>,
+        /// Used bytes from each volume's newest completed snapshot's
+        /// FullSnapshotSizeInBytes.
+        #[arg(long)]
+        used_from_snapshots: bool,
+        /// Spatial pattern of writes: uniform (default), sequential,
+        /// zipf:EXPONENT or hotspot:IO_PERCENT:SPACE_PERCENT.
+        #[arg(long, default_value = "uniform")]
+        pattern: String,
+        /// Group volumes into `count` entries by these keys: type, az,
+        /// region, policy, tag:NAME (comma-separated).
+        #[arg(long, value_name = "KEYS")]
+        group_by: Option<String>,
+        /// Write-rate fit: daily (24 hourly means, default) or steps (every
+        /// metric period replayed).
+        #[arg(long, default_value = "daily", value_parser = ["daily", "steps"])]
+        fit: String,
+        /// Metric period (e.g. 300s) [default: from the timestamps].
+        #[arg(long)]
+        period: Option<String>,
+        /// Horizon without metrics (e.g. 7d) [default: 1d].
+        #[arg(long)]
+        duration: Option<String>,
+        /// Scenario name [default: the file name of --out].
+        #[arg(long)]
+        name: Option<String>,
+        /// The scenario file to write; `import.md` goes beside it.
+        #[arg(long, default_value = "imported.json")]
+        out: PathBuf,
+        /// Simulate the imported scenario (nothing else is written) and
+        /// report its time pending beside the observed one.
+        #[arg(long)]
+        compare: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 /// Exit status for a failure: 2 for bad input, 3 for a failed verification,
@@ -366,12 +423,174 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Import {
+            volumes,
+            metrics,
+            policies,
+            snapshots,
+            used,
+            used_from_snapshots,
+            pattern,
+            group_by,
+            fit,
+            period,
+            duration,
+            name,
+            out,
+            compare,
+            quiet,
+        } => {
+            let args = ImportArgs {
+                volumes,
+                metrics,
+                policies,
+                snapshots,
+                used,
+                used_from_snapshots,
+                pattern,
+                group_by,
+                fit,
+                period,
+                duration,
+                name,
+                out,
+                compare,
+                quiet,
+            };
+            run_import(args, command)
+        }
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&scenario::json_schema())?;
             println!("{schema}");
             Ok(())
         }
     }
+}
+
+/// The options of `snapsim import`.
+struct ImportArgs {
+    volumes: Vec<PathBuf>,
+    metrics: Vec<String>,
+    policies: Vec<PathBuf>,
+    snapshots: Vec<PathBuf>,
+    used: Option<f64>,
+    used_from_snapshots: bool,
+    pattern: String,
+    group_by: Option<String>,
+    fit: String,
+    period: Option<String>,
+    duration: Option<String>,
+    name: Option<String>,
+    out: PathBuf,
+    compare: bool,
+    quiet: bool,
+}
+
+/// A `--period` or `--duration` value in whole seconds.
+fn import_seconds(flag: &str, text: &str) -> Result<i64, Failure> {
+    let d = scenario::units::parse_duration(text)
+        .map_err(|e| bad_input(anyhow::anyhow!("--{flag}: {e}")))?;
+    let ns = d.0;
+    if ns == 0 || ns % 1_000_000_000 != 0 {
+        return Err(bad_input(anyhow::anyhow!(
+            "--{flag} \"{text}\" must be a positive whole number of seconds, e.g. 300s"
+        )));
+    }
+    i64::try_from(ns / 1_000_000_000)
+        .map_err(|_| bad_input(anyhow::anyhow!("--{flag} \"{text}\" is too long")))
+}
+
+/// `snapsim import`: reads the files, writes the scenario and `import.md`
+/// beside it, each through a temporary file renamed into place, and only
+/// once everything has been read and checked (on error nothing is
+/// written).
+fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> {
+    use crate::import::{self, metrics::Fit, metrics::MetricsFile, Options, Pattern, Used};
+    let bad = |e: import::ImportError| bad_input(e.into());
+    let name = match a.name {
+        Some(n) => n,
+        None => a
+            .out
+            .file_stem()
+            .map(|s| import::group::sanitize(&s.to_string_lossy()))
+            .unwrap_or_else(|| "imported".into()),
+    };
+    let opts = Options {
+        volumes: a.volumes,
+        metrics: a.metrics.iter().map(|m| MetricsFile::parse(m)).collect(),
+        policies: a.policies,
+        snapshots: a.snapshots,
+        used: Used {
+            fraction: a.used,
+            from_snapshots: a.used_from_snapshots,
+        },
+        pattern: Pattern::parse(&a.pattern).map_err(bad)?,
+        group_by: match &a.group_by {
+            Some(k) => import::group::parse_keys(k).map_err(bad)?,
+            None => Vec::new(),
+        },
+        fit: if a.fit == "steps" {
+            Fit::Steps
+        } else {
+            Fit::Daily
+        },
+        period: a
+            .period
+            .as_deref()
+            .map(|p| import_seconds("period", p))
+            .transpose()?,
+        duration: a
+            .duration
+            .as_deref()
+            .map(|p| import_seconds("duration", p))
+            .transpose()?,
+        name,
+        compare: a.compare,
+        command: command.to_string(),
+    };
+    let started = Instant::now();
+    let imported = import::import(opts).map_err(bad)?;
+    let dir = match a.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let report_path = dir.join("import.md");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    write_atomically(&a.out, imported.scenario.as_bytes())?;
+    write_atomically(&report_path, imported.report.as_bytes())?;
+    if !a.quiet {
+        println!(
+            "imported {} in {:.3} s",
+            imported.summary,
+            started.elapsed().as_secs_f64()
+        );
+        println!("wrote {} and {}", a.out.display(), report_path.display());
+    }
+    Ok(())
+}
+
+/// Writes `path` through a temporary file beside it, flushed and renamed
+/// into place, so a reader never sees half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::result::Result<(), Failure> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::from(anyhow::Error::new(e).context(format!("writing {}", path.display())))
+    })
 }
 
 /// The options of `snapsim sensitivity`.

@@ -17,12 +17,14 @@
 //!   gzip, ten formats).
 //! - [`metrics`]: the run summary and per-snapshot records.
 //! - `report`: writes results to files.
+//! - [`import`]: saved AWS CLI output → a scenario and its import report.
 //! - [`sweep`]: parameter sweeps with replications, shards, resume and merge.
 //! - [`fuzzing`]: the entry points of the fuzz targets (`fuzz/`) and of
 //!   their corpus replay test.
 pub mod cli;
 pub mod engine;
 pub mod fuzzing;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod report;
