@@ -64,16 +64,6 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    /// Requests so far.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether no request was made.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// A call is made (or skipped): rejected with `refusal` unless it is
     /// accepted next. Returns its index.
     pub fn made(&mut self, call: Call, refusal: Option<ErrorCode>) -> usize {

@@ -4,7 +4,7 @@
 //! Writes are applied lazily: [`VolumeState::advance_to`] draws and applies
 //! every write that arrived before an instant. Callers advance a volume to
 //! `now` before anything that reads its blocks; a change of upload rate
-//! keeps the ended progress segment instead ([`UploadProgress::set_rate`]),
+//! keeps the ended progress segment instead ([`UploadProgress::set_pace`]),
 //! so each write, applied later, still sees the upload progress in force at
 //! its arrival.
 

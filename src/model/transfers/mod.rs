@@ -588,11 +588,6 @@ impl Transfers {
         }
         acc
     }
-
-    /// Clock breakpoints kept, over all pools.
-    pub fn clock_breakpoints(&self) -> usize {
-        self.clocks.0.iter().map(Clock::len).sum()
-    }
 }
 
 /// Adds the bytes of a clock-paced segment, `[from, to)` on `clock` from
