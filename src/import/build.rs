@@ -96,6 +96,10 @@ fn volume_json(e: &Entry, g: &Gathered) -> Value {
         v.insert("throughput".into(), json!(format!("{t}MiB/s")));
     }
     v.insert("used".into(), json!(format!("{}B", e.used)));
+    let ids = e.members.iter().map(|&i| g.volumes[i].id.as_str());
+    if super::snapshots::seeded(&g.history, ids).2 {
+        v.insert("existing_snapshot".into(), json!(true));
+    }
     if e.encrypted {
         v.insert("encrypted".into(), json!(true));
     }

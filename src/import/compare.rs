@@ -4,9 +4,12 @@
 //! can run on their own account.
 //!
 //! Simulated time pending is request → completed of the snapshots that
-//! completed inside the window; the first snapshot of each volume is full
-//! in the model (the history does not seed a chain), so it is counted
-//! apart from the later, incremental ones.
+//! completed inside the window. The first snapshot of each volume is
+//! counted apart from the later, incremental ones: where the entry starts
+//! with an existing snapshot (`existing_snapshot`, set from a completed
+//! snapshot in the history) it is incremental too, so it compares with the
+//! observed incremental snapshots; elsewhere it is full ([`Simulated::seeded`]
+//! says which, and the report labels it).
 
 use super::group::Entry;
 use super::ImportError;
@@ -14,8 +17,10 @@ use super::ImportError;
 /// Simulated times pending [s] of one entry's volumes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Simulated {
-    /// The volumes' first (full) snapshots.
+    /// The volumes' first snapshots: incremental when `seeded`, else full.
     pub first: Vec<f64>,
+    /// Whether the entry's volumes start with an existing snapshot.
+    pub seeded: bool,
     /// Their later (incremental) snapshots.
     pub later: Vec<f64>,
 }
@@ -41,6 +46,12 @@ pub fn simulate(text: &str, name: &str, entries: &[Entry]) -> Result<Vec<Simulat
         assumptions: vec![],
         measurements: vec![],
     };
+    let seeded: Vec<bool> = sc
+        .config
+        .volumes
+        .iter()
+        .map(|v| v.existing_snapshot)
+        .collect();
     let result = crate::model::simulate(sc.config, meta).map_err(|e| refused(e.to_string()))?;
     // Volume index (after `count` expansion) → entry.
     let mut entry_of = Vec::new();
@@ -48,6 +59,11 @@ pub fn simulate(text: &str, name: &str, entries: &[Entry]) -> Result<Vec<Simulat
         entry_of.extend(std::iter::repeat(k).take(e.members.len()));
     }
     let mut out = vec![Simulated::default(); entries.len()];
+    for (i, &yes) in seeded.iter().enumerate() {
+        if let Some(&k) = entry_of.get(i) {
+            out[k].seeded |= yes;
+        }
+    }
     let mut seen = vec![false; entry_of.len()];
     let mut records: Vec<_> = result
         .snapshots

@@ -136,7 +136,37 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
             (false, None) => String::new(),
         }
     );
-    let _ = writeln!(s, "- **Snapshot chains start empty**: the model has no existing snapshots, so each volume's first simulated snapshot is full, where the account's next one would be incremental to its history.");
+    let seeding: Vec<(usize, usize, bool)> = g
+        .entries
+        .iter()
+        .map(|e| {
+            super::snapshots::seeded(
+                &g.history,
+                e.members.iter().map(|&i| g.volumes[i].id.as_str()),
+            )
+        })
+        .collect();
+    let seeded_entries = seeding.iter().filter(|x| x.2).count();
+    let _ = writeln!(s, "- **Snapshot chains** (`existing_snapshot`): {seeded_entries} of {} entries start with an existing snapshot, because their volumes have a `completed` snapshot in the `describe-snapshots` files (a grouped entry: when a strict majority of its members have one; `pending` and `error` snapshots do not count). Their first simulated snapshot is incremental: it holds only the blocks written from the scenario's start, and the existing snapshot (the `used` bytes) is stored from the start and deleted by retention like any other. The other entries' first simulated snapshot is full. Assumption: blocks changed between the newest completed snapshot's StartTime and the scenario start are in no simulated snapshot.", g.entries.len());
+    let mut listed = 0;
+    for (e, &(with, n, yes)) in g.entries.iter().zip(&seeding) {
+        listed += 1;
+        if listed <= MAX_ROWS {
+            let _ = writeln!(
+                s,
+                "  - {}: {with} of {n} volume(s) with a completed snapshot: {}.",
+                e.name,
+                if yes {
+                    "existing snapshot, first simulated snapshot incremental"
+                } else {
+                    "no existing snapshot, first simulated snapshot full"
+                }
+            );
+        }
+    }
+    if listed > MAX_ROWS {
+        let _ = writeln!(s, "  - … and {} more entries.", listed - MAX_ROWS);
+    }
     if !g.policies.is_empty() {
         let _ = writeln!(s, "- **DLM timing**: requests at the scheduled times exactly. DLM starts a run within an hour after its time; add `\"jitter\": \"1h\"` to a `snapshots` block to model that. A schedule without `Times` starts at the window's start. Retention ages in months are taken as 30 days, years as 365.");
     }
@@ -256,8 +286,8 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
             "No completed snapshot with a CompletionTime was given.\n"
         );
     } else if let Some(sim) = simulated {
-        let _ = writeln!(s, "CompletionTime − StartTime of completed snapshots, per entry, beside the time pending (request to completed) the imported scenario gives when simulated (`--compare`, seed 1). The model's first snapshot of each volume is full (the history does not seed a chain), so it is shown apart from the later, incremental ones.\n");
-        let _ = writeln!(s, "| entry | observed: snapshots | min | median | max | simulated first (full): median | simulated later: snapshots | min | median | max |");
+        let _ = writeln!(s, "CompletionTime − StartTime of completed snapshots, per entry, beside the time pending (request to completed) the imported scenario gives when simulated (`--compare`, seed 1). The simulated first snapshot of each volume is shown apart from the later ones: it is incremental where the entry starts with an existing snapshot (`first` column marked *incr.*, comparable with the observed incremental ones) and full where it does not (*full*); the later ones are incremental.\n");
+        let _ = writeln!(s, "| entry | observed: snapshots | min | median | max | simulated first: median | simulated later: snapshots | min | median | max |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         let mut rows = 0;
         for (e, sm) in g.entries.iter().zip(sim) {
@@ -271,7 +301,9 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
             let obs = spread(&mut d).map_or("— | — | —".into(), |(a, m, b)| {
                 format!("{} | {} | {}", human(a), human(m), human(b))
             });
-            let first = spread(&mut sm.first.clone()).map_or("—".into(), |(_, m, _)| human(m));
+            let kind = if sm.seeded { "incr." } else { "full" };
+            let first = spread(&mut sm.first.clone())
+                .map_or("—".into(), |(_, m, _)| format!("{} ({kind})", human(m)));
             let mut later = sm.later.clone();
             let ln = later.len();
             let lat = spread(&mut later).map_or("— | — | —".into(), |(a, m, b)| {
@@ -287,7 +319,7 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
         }
         let _ = writeln!(s);
     } else {
-        let _ = writeln!(s, "CompletionTime − StartTime of completed snapshots, per entry, to set beside the simulated `time pending` of the same entry in the run's report (the simulated first snapshot is full, see Assumptions; `--compare` simulates the scenario and adds its times here).\n");
+        let _ = writeln!(s, "CompletionTime − StartTime of completed snapshots, per entry, to set beside the simulated `time pending` of the same entry in the run's report (the simulated first snapshot is incremental where the entry starts with an existing snapshot and full elsewhere, see Assumptions; `--compare` simulates the scenario and adds its times here).\n");
         let _ = writeln!(s, "| entry | snapshots | min | median | max |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|");
         let mut rows = 0;

@@ -10,8 +10,15 @@
 //!   of every block written at that point in time). `VolumeSize` is the
 //!   volume's size, not its written bytes, and is never used for this.
 //!
-//! The model starts every volume without snapshots, so the history does
-//! not seed a chain: the first simulated snapshot of each volume is full.
+//! - seeding the chain: a volume with at least one `completed` snapshot
+//!   gets `"existing_snapshot": true`, so its first simulated snapshot is
+//!   incremental (only blocks written from the scenario's start), as the
+//!   account's next one would be. A `pending` or `error` snapshot seeds
+//!   nothing. A grouped entry (`count` > 1, identical members) is seeded
+//!   when a strict majority of its members have a completed snapshot
+//!   ([`seeded`]; the import report gives the counts). Assumption: blocks
+//!   changed between that snapshot's `StartTime` and the scenario start
+//!   are in no simulated snapshot.
 
 use super::input::{expect_shape, read_json, typed};
 use super::time::{parse_iso8601, Millis};
@@ -136,4 +143,28 @@ pub fn used_bytes(history: &[Snapshot], volume: &str) -> Option<u64> {
         .filter(|s| s.volume == volume && s.state == "completed" && s.full_size.is_some())
         .max_by_key(|s| s.start)
         .and_then(|s| s.full_size)
+}
+
+/// Whether `volume` has at least one `completed` snapshot in `history`.
+pub fn has_completed(history: &[Snapshot], volume: &str) -> bool {
+    history
+        .iter()
+        .any(|s| s.volume == volume && s.state == "completed")
+}
+
+/// Of the volumes `ids` (one scenario entry), how many have a completed
+/// snapshot, and whether the entry starts with an existing snapshot: when
+/// a strict majority of its members do (all of them, for one volume). An
+/// entry's members are identical in the scenario, so it is all or none;
+/// the majority is the closer of the two.
+pub fn seeded<'a>(
+    history: &[Snapshot],
+    ids: impl IntoIterator<Item = &'a str>,
+) -> (usize, usize, bool) {
+    let (mut with, mut n) = (0, 0);
+    for id in ids {
+        n += 1;
+        with += usize::from(has_completed(history, id));
+    }
+    (with, n, 2 * with > n)
 }

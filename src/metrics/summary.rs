@@ -80,6 +80,12 @@ pub struct RunSummary {
     /// volumes), in scenario order.
     #[serde(default)]
     pub volume_groups: Vec<super::rollup::Rollup>,
+    /// Volumes that started with an existing snapshot (the scenario's
+    /// `existing_snapshot`): a completed snapshot made before the run, not
+    /// among the run's snapshot records, whose `used` bytes are in the
+    /// storage from t = 0. Left out when none did.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub volumes_with_existing_snapshot: u64,
     /// One entry per volume, in scenario order.
     pub volumes: Vec<VolumeSummary>,
     /// One entry per multi-volume snapshot set.
@@ -91,6 +97,10 @@ pub struct RunSummary {
     pub measurements: Vec<Measurement>,
     /// The scenario file as parsed, echoed for provenance.
     pub scenario_source: serde_json::Value,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Outcome of the point-in-time verification mode.
@@ -152,6 +162,10 @@ pub struct VolumeSummary {
     pub pending_limit: u32,
     /// Whether the volume, and so its snapshots, is encrypted.
     pub encrypted: bool,
+    /// Whether the volume started with an existing snapshot holding its
+    /// `used` data (not a record of the run); left out when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub existing_snapshot: bool,
     /// Tags the schedule puts on every snapshot, in scenario order.
     pub tags: serde_json::Map<String, serde_json::Value>,
     /// Writes simulated on the volume.

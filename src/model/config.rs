@@ -190,6 +190,13 @@ pub struct VolumeConfig {
     pub provisioned: Provisioned,
     /// Bytes already written at the start, from offset 0 [B].
     pub used: Bytes,
+    /// Whether a completed snapshot outside the simulation already holds
+    /// the `used` data at t = 0: the volume starts with no dirty block (its
+    /// first simulated snapshot is incremental) and the storage ledger
+    /// starts with that snapshot as the oldest link of the chain, storing
+    /// `used` bytes, deletable by retention like any other (its age counts
+    /// from t = 0). It is not a record of the run.
+    pub existing_snapshot: bool,
     /// Whether the volume (and so its snapshots) is encrypted.
     pub encrypted: bool,
     /// Maximum pending snapshots (5 for SSD, 1 for HDD by default).

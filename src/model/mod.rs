@@ -270,6 +270,12 @@ pub fn plan(cfg: &SimConfig) -> Result<Plan, ModelError> {
             let changed = (writes.min(blocks as f64) as u128).max(1);
             exact_lists += retained * changed.min(b) * 4;
             sampled_lists += retained * slots * 4;
+            if v.existing_snapshot {
+                // The existing snapshot's delta list: every used block
+                // (slot), held until retention deletes it.
+                exact_lists += u128::from(v.used.0.div_ceil(bs)).min(b) * 4;
+                sampled_lists += slots * 4;
+            }
         }
         let slots_planned = match &v.schedule.times {
             config::Times::Never => 0,

@@ -81,6 +81,7 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             throughput_bytes_per_second: v.provisioned.throughput.bytes_per_sec,
             pending_limit: v.pending_limit,
             encrypted: v.encrypted,
+            existing_snapshot: v.existing_snapshot,
             tags: v
                 .schedule
                 .tags
@@ -151,6 +152,12 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
         change_tracking: tracking_summary(sim),
         fleet,
         volume_groups,
+        volumes_with_existing_snapshot: sim
+            .cfg
+            .volumes
+            .iter()
+            .filter(|v| v.existing_snapshot)
+            .count() as u64,
         volumes,
         groups: groups_of(sim),
         scenario_source: meta.source,

@@ -9,12 +9,23 @@
 //! blocks of `d`'s full image that `r` rewrote: |delta(r) ∩ image(d)|, where
 //! image(d) is the union of all deltas up to `d`. One bit set per volume
 //! holds image(d); each deletion costs O(|delta(r)|).
+//!
+//! A volume whose scenario says `existing_snapshot` starts with one link
+//! already completed ([`StorageLedger::existing`]): a snapshot made before
+//! the simulation, whose delta is every `used` block, stored from t = 0.
+//! It is the oldest link, deleted by retention like any other (its record
+//! is [`EXISTING_RECORD`], which no output record has), and deleting it
+//! frees the used blocks its successor rewrote.
 
 use super::block_set::BlockSet;
 use super::tracking::Weights;
 use crate::engine::SimTime;
 use crate::metrics::StoragePoint;
 use std::collections::VecDeque;
+
+/// The record of a volume's existing snapshot (made before the simulation,
+/// not a record of the run).
+pub const EXISTING_RECORD: usize = usize::MAX;
 
 struct Link {
     record: usize,
@@ -91,6 +102,24 @@ impl StorageLedger {
             volumes,
             points: Vec::new(),
         }
+    }
+
+    /// The volume starts with a completed snapshot made before the
+    /// simulation, whose delta is `delta` (slots, ascending): it becomes the
+    /// oldest link of the chain, as [`EXISTING_RECORD`], and its blocks are
+    /// stored from t = 0. Call before any snapshot of the volume is
+    /// accepted.
+    pub fn existing(&mut self, volume: usize, delta: Vec<u32>) {
+        let v = &mut self.volumes[volume];
+        debug_assert!(v.chain.is_empty(), "the existing snapshot comes first");
+        v.stored_blocks += v.weights.sum(&delta);
+        v.completed += 1;
+        let delta = if v.keep_lists { delta } else { Vec::new() };
+        v.chain.push_back(Link {
+            record: EXISTING_RECORD,
+            delta: Some(delta),
+        });
+        self.record_point(volume, SimTime::ZERO);
     }
 
     /// A snapshot was accepted (it joins the chain, stores nothing yet).
@@ -208,6 +237,27 @@ mod tests {
         assert_eq!(l.delete_oldest(0, SimTime(5)), 0);
         assert_eq!(l.stored_bytes(0), 12);
         // C is the newest completed: never deleted.
+        assert_eq!(l.oldest_deletable(0), None);
+    }
+
+    /// An existing snapshot of 10 used blocks stores them from t = 0; the
+    /// first simulated snapshot (blocks 8..12) adds 4; deleting the existing
+    /// one frees the 2 used blocks its successor rewrote (8 and 9).
+    #[test]
+    fn an_existing_snapshot_is_the_oldest_link() {
+        let mut l = StorageLedger::new(vec![20], 1);
+        l.existing(0, range(0, 10));
+        assert_eq!(l.stored_bytes(0), 10);
+        assert_eq!(l.points()[0].at, SimTime::ZERO);
+        assert_eq!(l.retained(0), 1);
+        assert_eq!(l.oldest_deletable(0), None, "the only completed one");
+        l.accepted(0, 0);
+        assert_eq!(l.oldest_deletable(0), None, "its successor is pending");
+        l.completed(0, 0, range(8, 12), SimTime(5));
+        assert_eq!(l.stored_bytes(0), 14);
+        assert_eq!(l.oldest_deletable(0), Some(EXISTING_RECORD));
+        assert_eq!(l.delete_oldest(0, SimTime(6)), 2);
+        assert_eq!(l.stored_bytes(0), 12);
         assert_eq!(l.oldest_deletable(0), None);
     }
 

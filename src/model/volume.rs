@@ -217,7 +217,8 @@ pub struct VolumeState {
     /// log2 of the block size (a shift instead of a division per write).
     block_shift: u32,
     /// Blocks changed since the newest accepted snapshot's point in time
-    /// (before the first snapshot: every written block).
+    /// (before the first snapshot: every written block, or none written
+    /// before t = 0 when an existing snapshot holds them).
     pub dirty: BlockSet,
     /// Source of writes at flow fidelity (reads of a trace are skipped).
     pub writes: Option<IoSource>,
@@ -357,6 +358,21 @@ impl VolumeState {
         self.sample = Some(sample);
         self.sampled = sampled;
         self
+    }
+
+    /// A completed snapshot outside the simulation holds the volume's data
+    /// at t = 0 (the scenario's `existing_snapshot`): the blocks written so
+    /// far (the `used` prefix, in slots) are no longer dirty, so the first
+    /// simulated snapshot holds only blocks written from t = 0, and in
+    /// verify mode they are already in the last image. Returns those slots,
+    /// ascending: the existing snapshot's delta, for the storage ledger.
+    /// Call after [`VolumeState::with_sample`], before any write.
+    pub fn seed_existing_snapshot(&mut self) -> Vec<u32> {
+        let delta = self.dirty.take().to_sorted_u32();
+        if let Some(v) = &mut self.versions {
+            v.last_image.clone_from(&v.current);
+        }
+        delta
     }
 
     /// A snapshot's point in time is `t` (the volume is advanced to `t`):

@@ -213,6 +213,12 @@ pub struct RawVolume {
     /// Bytes already written at the start, from offset 0; at most `size`.
     /// Default "0B".
     pub used: Option<SizeText>,
+    /// Whether a completed snapshot made before the scenario starts already
+    /// holds the `used` data: the first simulated snapshot is then
+    /// incremental (only blocks written from t = 0), and that snapshot is
+    /// stored, and deleted by retention, as the chain's oldest link.
+    /// Default false.
+    pub existing_snapshot: Option<bool>,
     /// Whether the volume and its snapshots are encrypted. Default false.
     pub encrypted: Option<bool>,
     /// Maximum pending snapshots, 1 to 100. Default 5 for SSD types, 1 for

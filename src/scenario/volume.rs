@@ -165,6 +165,7 @@ pub(crate) fn validate_volume(
             kind,
             provisioned,
             used,
+            existing_snapshot: raw.existing_snapshot.unwrap_or(false),
             encrypted: raw.encrypted.unwrap_or(false),
             pending_limit,
             cache,

@@ -18,6 +18,7 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
         trace: None,
         performance: VolumeKind::Gp3.default_performance(&provisioned),
         used,
+        existing_snapshot: false,
         encrypted: false,
         pending_limit: 5,
         cache: None,

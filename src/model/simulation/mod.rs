@@ -22,7 +22,7 @@ use super::io::IoVolume;
 use super::lifecycle::{Call, Lifecycle, SetCall};
 use super::rng::{stream, StreamRng};
 use super::source::IoSource;
-use super::storage::{LedgerVolume, StorageLedger};
+use super::storage::{LedgerVolume, StorageLedger, EXISTING_RECORD};
 use super::tracking::sampled::SampledWrites;
 use super::tracking::{Method, Sample};
 use super::transfers::{Limits, Pace, PaceChange, Steps, Transfers};
@@ -325,7 +325,28 @@ impl Simulation {
                 deletes: v.schedule.retention != Retention::KeepAll,
             })
             .collect();
-        let storage = StorageLedger::with_volumes(ledger, bs);
+        let mut storage = StorageLedger::with_volumes(ledger, bs);
+        for (i, v) in cfg.volumes.iter().enumerate() {
+            if v.existing_snapshot {
+                let delta = volumes[i].state.seed_existing_snapshot();
+                storage.existing(i, delta);
+                // A max-age retention may delete it once it is that old
+                // (counted from t = 0), if a newer one has completed then.
+                if let Retention::MaxAge(age) = v.schedule.retention {
+                    let due = SimTime::ZERO + age;
+                    if due < horizon {
+                        sched
+                            .schedule_at(
+                                due,
+                                Event::RetentionDue {
+                                    volume: VolumeId(i),
+                                },
+                            )
+                            .expect("the clock is at zero");
+                    }
+                }
+            }
+        }
         let mut group_books = Vec::with_capacity(cfg.groups.len());
         for (g, group) in cfg.groups.iter().enumerate() {
             group_books.push(GroupBook {

@@ -198,12 +198,21 @@ impl Simulation {
     pub(super) fn apply_retention(&mut self, volume: usize, now: SimTime) {
         let retention = self.cfg.volumes[volume].schedule.retention;
         while let Some(oldest) = self.storage.oldest_deletable(volume) {
-            let age = now - self.lifecycle.requested_at(oldest);
-            if !retention.deletes_oldest(self.storage.retained(volume), age) {
+            // The existing snapshot (made before the run) is as old as the
+            // run: its age counts from t = 0, and it has no record.
+            let existing = oldest == EXISTING_RECORD;
+            let taken = if existing {
+                SimTime::ZERO
+            } else {
+                self.lifecycle.requested_at(oldest)
+            };
+            if !retention.deletes_oldest(self.storage.retained(volume), now - taken) {
                 break;
             }
             self.storage.delete_oldest(volume, now);
-            self.lifecycle.deleted(oldest, now);
+            if !existing {
+                self.lifecycle.deleted(oldest, now);
+            }
         }
     }
 }
