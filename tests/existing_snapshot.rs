@@ -75,7 +75,10 @@ fn the_first_snapshot_holds_the_distinct_blocks_written_since_t0() {
     }
     let mean = total / seeds as f64;
     let err = (mean - expect).abs() / expect;
-    assert!(err < 0.01, "mean delta {mean}, theory {expect}, error {err}");
+    assert!(
+        err < 0.01,
+        "mean delta {mean}, theory {expect}, error {err}"
+    );
 }
 
 /// Statistical tracking seeds the chain too: its first-snapshot estimate
@@ -91,15 +94,27 @@ fn statistical_and_exact_tracking_agree_on_a_seeded_first_snapshot() {
         cfg.change_tracking = choice;
         let r = run(cfg);
         assert_eq!(r.summary.volumes_with_existing_snapshot, 1);
-        (r.snapshots[0].delta_blocks as f64, r.summary.volumes[0].storage.max_bytes)
+        (
+            r.snapshots[0].delta_blocks as f64,
+            r.summary.volumes[0].storage.max_bytes,
+        )
     };
     let (exact, _) = delta(Choice::Exact);
     let (stat, stat_max) = delta(Choice::Statistical(SampleSize::Blocks(16_384)));
     let n: f64 = 64.0 * 2048.0;
     let expect = n * (1.0 - (1.0 - 1.0 / n).powf(200.0 * 300.0));
-    assert!((exact - expect).abs() / expect < 0.02, "exact {exact}, theory {expect}");
-    assert!((stat - exact).abs() / exact < 0.05, "statistical {stat}, exact {exact}");
-    assert!(stat_max >= 48 << 30, "statistical storage holds the used bytes");
+    assert!(
+        (exact - expect).abs() / expect < 0.02,
+        "exact {exact}, theory {expect}"
+    );
+    assert!(
+        (stat - exact).abs() / exact < 0.05,
+        "statistical {stat}, exact {exact}"
+    );
+    assert!(
+        stat_max >= 48 << 30,
+        "statistical storage holds the used bytes"
+    );
 }
 
 /// 10 GiB used and held by the existing snapshot; 1 MiB sequential writes
@@ -140,7 +155,11 @@ fn retention_deletes_the_existing_snapshot_and_frees_what_its_successor_rewrote(
         .collect();
     assert_eq!(
         points,
-        vec![(SimTime::ZERO, 10 * gib), (done, 14 * gib), (done, 10 * gib)]
+        vec![
+            (SimTime::ZERO, 10 * gib),
+            (done, 14 * gib),
+            (done, 10 * gib)
+        ]
     );
     let vs = &last1.summary.volumes[0];
     assert_eq!(vs.storage.final_bytes, 10 * gib);
@@ -182,5 +201,8 @@ fn verification_finds_seeded_snapshots_exact() {
     assert!(ver.snapshots_checked >= 5, "{ver:?}");
     assert_eq!(ver.mismatched_snapshots, 0, "{ver:?}");
     assert_eq!(ver.mismatched_blocks, 0, "{ver:?}");
-    assert!(r.snapshots[0].delta_bytes < 3 << 30, "first snapshot incremental");
+    assert!(
+        r.snapshots[0].delta_bytes < 3 << 30,
+        "first snapshot incremental"
+    );
 }

@@ -728,3 +728,72 @@ fn metric_pages_merge_and_a_repeated_page_is_refused() {
         "{e}"
     );
 }
+
+/// `existing_snapshot` comes from a `completed` snapshot only: VOL1 has
+/// one, VOL2 only a `pending` one, VOL3 only an `error` one. Grouped, an
+/// entry is seeded when a strict majority of its members are (2 of 3 here:
+/// no; VOL1 and VOL1's twin: yes), and import.md gives the counts.
+#[test]
+fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
+    let d = tempfile::tempdir().unwrap();
+    let v = write(
+        d.path(),
+        "vols.json",
+        &json!({"Volumes": [
+            volume(VOL1, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL2, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL3, "gp3", 8, "us-east-1a", &[]),
+        ]}),
+    );
+    let snap = |id: &str, vol: &str, state: &str| {
+        json!({"SnapshotId": id, "VolumeId": vol, "State": state, "Progress": "100%",
+               "VolumeSize": 8, "StartTime": "2026-10-31T03:00:00Z",
+               "CompletionTime": "2026-10-31T03:10:00Z", "FullSnapshotSizeInBytes": 1_073_741_824u64})
+    };
+    let s = write(
+        d.path(),
+        "snaps.json",
+        &json!({"Snapshots": [
+            snap("snap-1", VOL1, "completed"),
+            snap("snap-2", VOL2, "pending"),
+            snap("snap-3", VOL3, "error"),
+        ]}),
+    );
+    let mut o = opts(d.path(), vec![v.clone()]);
+    o.snapshots = vec![s.clone()];
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    let flags: Vec<bool> = (0..3)
+        .map(|i| sc["volumes"][i]["existing_snapshot"] == json!(true))
+        .collect();
+    assert_eq!(flags, vec![true, false, false], "{}", out.scenario);
+    assert!(sc["volumes"][1].get("existing_snapshot").is_none());
+    assert!(
+        out.report
+            .contains("1 of 3 entries start with an existing snapshot"),
+        "{}",
+        out.report
+    );
+    assert!(
+        out.report.contains("StartTime and the scenario start"),
+        "{}",
+        out.report
+    );
+    // The scenario runs: the seeded volume stores its used bytes from t = 0.
+    snapsim::scenario::from_str(&out.scenario, "t").expect("valid scenario");
+
+    // One group of all three: 1 of 3 completed, not a majority.
+    let mut o = opts(d.path(), vec![v]);
+    o.snapshots = vec![s];
+    o.group_by = group::parse_keys("type").unwrap();
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    assert_eq!(sc["volumes"][0]["count"], 3);
+    assert!(sc["volumes"][0].get("existing_snapshot").is_none());
+    assert!(
+        out.report
+            .contains("1 of 3 volume(s) with a completed snapshot"),
+        "{}",
+        out.report
+    );
+}
