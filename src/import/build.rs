@@ -13,6 +13,7 @@ use super::policies::snapshots_block;
 use super::time::{duration_text, format_rfc3339};
 use super::{Gathered, ImportError};
 use serde_json::{json, Map, Value};
+use std::collections::HashSet;
 
 /// A rate [1/s] as a frequency text with six decimals, trailing zeros cut
 /// (`"64/s"`, `"0.25/s"`); `"0/s"` below a millionth per second.
@@ -81,7 +82,7 @@ pub fn workload(e: &Entry, g: &Gathered) -> Option<Value> {
 }
 
 /// One volume entry of the scenario.
-fn volume_json(e: &Entry, g: &Gathered) -> Value {
+fn volume_json(e: &Entry, g: &Gathered, completed: &HashSet<&str>) -> Value {
     let mut v = Map::new();
     v.insert("name".into(), json!(e.name));
     if e.members.len() > 1 {
@@ -97,7 +98,7 @@ fn volume_json(e: &Entry, g: &Gathered) -> Value {
     }
     v.insert("used".into(), json!(format!("{}B", e.used)));
     let ids = e.members.iter().map(|&i| g.volumes[i].id.as_str());
-    if super::snapshots::seeded(&g.history, ids).2 {
+    if super::snapshots::seeded(completed, ids).2 {
         v.insert("existing_snapshot".into(), json!(true));
     }
     if e.encrypted {
@@ -170,9 +171,10 @@ pub fn scenario_text(g: &Gathered) -> Result<String, ImportError> {
         text.push_str(&format!("  {}: {},\n", json!(k), v));
     }
     text.push_str("  \"volumes\": [\n");
+    let completed = super::snapshots::with_completed(&g.history);
     for (i, e) in g.entries.iter().enumerate() {
         let sep = if i + 1 == g.entries.len() { "" } else { "," };
-        text.push_str(&format!("    {}{sep}\n", volume_json(e, g)));
+        text.push_str(&format!("    {}{sep}\n", volume_json(e, g, &completed)));
     }
     text.push_str("  ]\n}\n");
     if text.len() as u64 > crate::scenario::MAX_SCENARIO_BYTES {

@@ -136,12 +136,13 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
             (false, None) => String::new(),
         }
     );
+    let completed = super::snapshots::with_completed(&g.history);
     let seeding: Vec<(usize, usize, bool)> = g
         .entries
         .iter()
         .map(|e| {
             super::snapshots::seeded(
-                &g.history,
+                &completed,
                 e.members.iter().map(|&i| g.volumes[i].id.as_str()),
             )
         })

@@ -145,26 +145,31 @@ pub fn used_bytes(history: &[Snapshot], volume: &str) -> Option<u64> {
         .and_then(|s| s.full_size)
 }
 
-/// Whether `volume` has at least one `completed` snapshot in `history`.
-pub fn has_completed(history: &[Snapshot], volume: &str) -> bool {
+/// The volumes with at least one `completed` snapshot in `history`, found
+/// in one pass (an entry looks its members up here, so that a large
+/// inventory with a long history costs no volumes × snapshots scan).
+pub fn with_completed(history: &[Snapshot]) -> std::collections::HashSet<&str> {
     history
         .iter()
-        .any(|s| s.volume == volume && s.state == "completed")
+        .filter(|s| s.state == "completed")
+        .map(|s| s.volume.as_str())
+        .collect()
 }
 
 /// Of the volumes `ids` (one scenario entry), how many have a completed
-/// snapshot, and whether the entry starts with an existing snapshot: when
-/// a strict majority of its members do (all of them, for one volume). An
-/// entry's members are identical in the scenario, so it is all or none;
-/// the majority is the closer of the two.
+/// snapshot (`completed`, from [`with_completed`]), and whether the entry
+/// starts with an existing snapshot: when a strict majority of its members
+/// do (all of them, for one volume). An entry's members are identical in
+/// the scenario, so it is all or none; the majority is the closer of the
+/// two.
 pub fn seeded<'a>(
-    history: &[Snapshot],
+    completed: &std::collections::HashSet<&str>,
     ids: impl IntoIterator<Item = &'a str>,
 ) -> (usize, usize, bool) {
     let (mut with, mut n) = (0, 0);
     for id in ids {
         n += 1;
-        with += usize::from(has_completed(history, id));
+        with += usize::from(completed.contains(id));
     }
     (with, n, 2 * with > n)
 }
