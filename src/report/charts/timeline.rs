@@ -111,7 +111,10 @@ pub(crate) fn draw_timeline<DB: DrawingBackend>(
         .margin_top(0)
         .x_label_area_size(40)
         .y_label_area_size(label_width(&names))
-        .build_cartesian_2d(0.0..horizon / ts.div, 0.0..max_pending + 0.5)
+        .build_cartesian_2d(
+            0.0..horizon / ts.div,
+            0.0..pending_top(max_pending, steps.len()),
+        )
         .map_err(de)?;
     mesh(
         &mut chart,
@@ -128,10 +131,23 @@ pub(crate) fn draw_timeline<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Top of the pending panel's y range: half a snapshot above the highest
+/// count and, with a legend (more than one volume), a fifth of that again
+/// per legend row, so that the legend in the upper right sits above the
+/// curves instead of on them.
+fn pending_top(max_pending: f64, series: usize) -> f64 {
+    let top = max_pending + 0.5;
+    if series > 1 {
+        top * (1.0 + 0.2 * series as f64)
+    } else {
+        top
+    }
+}
+
 /// Left label area wide enough for the longest volume name.
 fn label_width(names: &[String]) -> u32 {
     let longest = names.iter().map(|n| n.chars().count()).max().unwrap_or(4) as u32;
-    (longest * 8 + 16).clamp(48, 180)
+    (longest * 8 + 16).clamp(48, 320)
 }
 
 /// Each volume's requests, in file order.
