@@ -8,7 +8,7 @@
 //! so each write, applied later, still sees the upload progress in force at
 //! its arrival.
 
-use super::block_set::BlockSet;
+use super::block_set::{BlockColumns, BlockSet};
 use super::source::IoSource;
 use super::tracking::sampled::{SampledWrites, SlotWrite};
 use super::tracking::{Sample, Weights};
@@ -99,9 +99,10 @@ pub struct PendingSnapshot {
     pub record: usize,
     /// Delta blocks, ascending: the upload order.
     pub delta: Vec<u32>,
-    /// Delta blocks neither uploaded nor preserved by copy-on-write yet
-    /// (uploaded blocks may linger; the upload cursor decides).
-    pub remaining: BlockSet,
+    /// Its slot in the volume's [`VolumeState::remaining`]: the delta blocks
+    /// neither uploaded nor preserved by copy-on-write yet (uploaded blocks
+    /// may linger; the upload cursor decides).
+    pub slot: usize,
     /// Upload progress.
     pub upload: UploadProgress,
     /// Copy-on-write copies made for this snapshot (under the wait
@@ -224,6 +225,8 @@ pub struct VolumeState {
     pub writes: Option<IoSource>,
     /// Accepted snapshots not yet completed, oldest first.
     pub pending: VecDeque<PendingSnapshot>,
+    /// The pending snapshots' remaining sets, one slot each.
+    pub remaining: BlockColumns,
     /// Writes applied so far.
     pub writes_applied: u64,
     /// Bytes written so far [B].
@@ -301,6 +304,7 @@ impl VolumeState {
             dirty: BlockSet::with_prefix(blocks, used_blocks),
             writes,
             pending: VecDeque::new(),
+            remaining: BlockColumns::new(),
             writes_applied: 0,
             bytes_written: 0,
             cow_copies: 0,
@@ -373,6 +377,17 @@ impl VolumeState {
             v.last_image.clone_from(&v.current);
         }
         delta
+    }
+
+    /// A new snapshot's delta: the dirty blocks, ascending, and the slot of
+    /// its remaining set (a copy of them); nothing is dirty afterwards. The
+    /// first call sizes the remaining sets for `slots` pending snapshots
+    /// (the volume's pending limit), so they are never moved after.
+    pub fn take_delta(&mut self, slots: usize) -> (Vec<u32>, usize) {
+        let delta = self.dirty.to_sorted_u32();
+        let slot = self.remaining.claim(&self.dirty, slots);
+        self.dirty.clear();
+        (delta, slot)
     }
 
     /// A snapshot's point in time is `t` (the volume is advanced to `t`):
@@ -504,8 +519,10 @@ impl VolumeState {
             return;
         }
         for b in first..=last {
-            self.dirty.insert(b);
-            if !self.pending.is_empty() {
+            // A block already dirty was written since the newest pending
+            // snapshot's point in time, so that write already took it out
+            // of every pending snapshot's remaining set: nothing to copy.
+            if self.dirty.insert(b) && !self.pending.is_empty() {
                 self.copy_on_write(at, b, clocks);
             }
             if let Some(v) = &mut self.versions {
@@ -543,7 +560,7 @@ impl VolumeState {
     fn copy_on_write(&mut self, at: SimTime, b: u64, clocks: &Clocks) {
         let block_size = self.block_size as f64;
         for p in self.pending.iter_mut() {
-            if !p.remaining.remove(b) {
+            if !self.remaining.remove(p.slot, b) {
                 continue;
             }
             let uploaded = p.uploaded_entries(at, block_size, clocks);
@@ -581,7 +598,7 @@ impl VolumeState {
             while check.upload_cursor < upto {
                 let i = check.upload_cursor;
                 let b = u64::from(p.delta[i]);
-                if p.remaining.remove(b) {
+                if self.remaining.remove(p.slot, b) {
                     check.captured[i] = v.current[b as usize];
                 }
                 check.upload_cursor += 1;
@@ -653,8 +670,7 @@ mod tests {
     }
 
     fn pending_of(vs: &mut VolumeState, record: usize) -> PendingSnapshot {
-        let remaining = vs.dirty.take();
-        let delta = remaining.to_sorted_u32();
+        let (delta, slot) = vs.take_delta(1);
         let check = vs.versions.as_ref().map(|v| PendingCheck {
             expected: v.current.clone(),
             captured: vec![u64::MAX; delta.len()],
@@ -671,7 +687,7 @@ mod tests {
                 earlier: Vec::new(),
             },
             delta,
-            remaining,
+            slot,
             cow_copies: 0,
             check,
             urgent_until: SimTime::ZERO,

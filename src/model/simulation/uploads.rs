@@ -17,10 +17,10 @@ impl Simulation {
                 d.sample(&mut self.volumes[volume].rate_rng)
             }
         };
+        let slots = self.cfg.volumes[volume].pending_limit as usize;
         let vs = &mut self.volumes[volume].state;
-        let remaining = vs.dirty.take();
+        let (delta, slot) = vs.take_delta(slots);
         vs.point_in_time(now);
-        let delta = remaining.to_sorted_u32();
         let bs = vs.block_size;
         let weights = vs.weights;
         let (delta_blocks, cum_blocks) = if weights.is_exact() {
@@ -48,7 +48,7 @@ impl Simulation {
         vs.pending.push_back(PendingSnapshot {
             record: index,
             delta,
-            remaining,
+            slot,
             upload: UploadProgress {
                 pace: Pace::Fixed(0.0),
                 base_time: now,
@@ -167,6 +167,7 @@ impl Simulation {
             let Some(snap) = vs.pending.pop_front() else {
                 break;
             };
+            vs.remaining.release(snap.slot);
             if let Some(wrong) = vs.check_completed(&snap) {
                 self.verified += 1;
                 if wrong > 0 {
