@@ -209,6 +209,8 @@ fn pending_limit_holds_and_policies_behave() {
             after,
             max: 2,
             factor: 1.0,
+            cap: None,
+            jitter: RetryJitter::None,
         },
         60,
     );
@@ -234,6 +236,75 @@ fn pending_limit_holds_and_policies_behave() {
         .filter(|s| s.state == SnapshotState::Rejected && !s.will_retry)
         .count() as u64;
     assert_eq!(v.requests.failed, finals);
+}
+
+/// Gaps between the attempts of each scheduled slot, in attempt order:
+/// `gaps[k]` is the delay before retry k + 1.
+fn retry_gaps(r: &RunResult) -> Vec<Vec<SimDuration>> {
+    let mut by_slot: std::collections::BTreeMap<SimTime, Vec<(u32, SimTime)>> = Default::default();
+    for s in &r.snapshots {
+        by_slot
+            .entry(s.scheduled_at)
+            .or_default()
+            .push((s.attempt, s.requested_at));
+    }
+    by_slot
+        .into_values()
+        .map(|mut a| {
+            a.sort();
+            a.windows(2).map(|w| w[1].1 - w[0].1).collect()
+        })
+        .collect()
+}
+
+/// Exponential back-off with a cap: 60 s doubling, at most 300 s, gives
+/// gaps of 60, 120, 240, 300, 300 s. Under full jitter each gap is drawn
+/// uniformly on [0, that back-off]: within it, with a mean near its half,
+/// and the same for the same seed.
+#[test]
+fn retry_backoff_is_capped_and_full_jitter_draws_below_it() {
+    let policy = |jitter| LimitPolicy::Retry {
+        after: SimDuration::from_secs(60),
+        max: 5,
+        factor: 2.0,
+        cap: Some(SimDuration::from_secs(300)),
+        jitter,
+    };
+    let backoff = [60u64, 120, 240, 300, 300].map(SimDuration::from_secs);
+    let r = overloaded(policy(RetryJitter::None), 60);
+    let gaps = retry_gaps(&r);
+    let full: Vec<_> = gaps.iter().filter(|g| g.len() == 5).collect();
+    assert!(
+        full.len() > 5,
+        "slots that used every retry: {}",
+        full.len()
+    );
+    for g in &gaps {
+        assert_eq!(g[..], backoff[..g.len()], "gaps of one slot");
+    }
+
+    let r = overloaded(policy(RetryJitter::Full), 60);
+    let again = overloaded(policy(RetryJitter::Full), 60);
+    assert_eq!(r.snapshots, again.snapshots, "same seed, same draws");
+    let gaps = retry_gaps(&r);
+    let mut share = [(0.0f64, 0u32); 5];
+    for g in &gaps {
+        for (k, d) in g.iter().enumerate() {
+            assert!(*d <= backoff[k], "gap {k}: {d:?} beyond {:?}", backoff[k]);
+            share[k].0 += d.as_secs_f64() / backoff[k].as_secs_f64();
+            share[k].1 += 1;
+        }
+    }
+    let (sum, n) = share
+        .iter()
+        .fold((0.0, 0), |(s, n), &(a, b)| (s + a, n + b));
+    assert!(n > 100, "{n} jittered retries");
+    // Uniform on [0, 1] after scaling: mean 1/2, sd of the mean 0.29/sqrt(n).
+    let mean = sum / f64::from(n);
+    assert!(
+        (mean - 0.5).abs() < 4.0 * 0.29 / f64::from(n).sqrt(),
+        "mean share {mean} of {n}"
+    );
 }
 
 /// Requests closer than 15 s are refused with the rate error.

@@ -376,7 +376,8 @@ pub enum LimitPolicy {
     /// Do not send it: the scheduler knows the limits and skips this slot.
     Skip,
     /// Send it; if rejected, try again `after` later (multiplied by `factor`
-    /// after each failure), at most `max` more times, then record a failure.
+    /// after each failure, at most `cap`, drawn under full jitter), at most
+    /// `max` more times, then record a failure.
     Retry {
         /// Delay before the first retry.
         after: SimDuration,
@@ -384,7 +385,46 @@ pub enum LimitPolicy {
         max: u32,
         /// Multiplier applied to the delay after each retry (1 = constant).
         factor: f64,
+        /// Longest delay: the growing delay stops here (`None`: no cap).
+        cap: Option<SimDuration>,
+        /// Whether the delay is drawn rather than fixed.
+        jitter: RetryJitter,
     },
+}
+
+/// How a retry's delay is drawn from its back-off (AWS Architecture Blog,
+/// "Exponential Backoff And Jitter", 2015: full jitter spreads clients that
+/// were refused together, so they do not retry together).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RetryJitter {
+    /// The delay is the back-off itself.
+    #[default]
+    None,
+    /// The delay is uniform on [0, back-off].
+    Full,
+}
+
+impl LimitPolicy {
+    /// The back-off before retry number `attempt + 1` (after the call
+    /// numbered `attempt`, 0 being the first), before jitter: `after ×
+    /// factor^attempt`, at most `cap`. `None` when the policy does not
+    /// retry or the retries are used up.
+    pub fn backoff(&self, attempt: u32) -> Option<SimDuration> {
+        match *self {
+            LimitPolicy::Retry {
+                after,
+                max,
+                factor,
+                cap,
+                ..
+            } if attempt < max => {
+                let secs = after.as_secs_f64() * factor.powi(attempt.min(i32::MAX as u32) as i32);
+                let d = SimDuration::from_secs_f64_ceil(secs);
+                Some(cap.map_or(d, |c| d.min(c)))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Which completed snapshots are kept.

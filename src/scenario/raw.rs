@@ -439,7 +439,22 @@ pub enum RawOnLimit {
         max: u32,
         /// Multiplier of the delay after each retry; at least 1. Default 1.
         factor: Option<f64>,
+        /// Longest delay, at least `after`. Default: no cap.
+        cap: Option<DurationText>,
+        /// "none" (default): the delay is the back-off; "full": uniform on
+        /// [0, back-off].
+        jitter: Option<RawJitter>,
     },
+}
+
+/// How a retry delay is drawn.
+#[derive(Debug, Deserialize, JsonSchema, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum RawJitter {
+    /// The back-off itself.
+    None,
+    /// Uniform on [0, back-off].
+    Full,
 }
 
 impl<'de> Deserialize<'de> for RawStreams {

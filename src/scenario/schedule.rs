@@ -5,9 +5,9 @@
 use super::choice::{RawRetain, RetainPolicy};
 use super::error::Invalid;
 use super::quantity::DurationText;
-use super::raw::{RawOnLimit, RawSnapshots};
+use super::raw::{RawJitter, RawOnLimit, RawSnapshots};
 use crate::engine::{SimDuration, SimTime};
-use crate::model::config::{LimitPolicy, Retention, ScheduleConfig, Times};
+use crate::model::config::{LimitPolicy, Retention, RetryJitter, ScheduleConfig, Times};
 
 /// Validates the `snapshots` object at `path` against the scenario
 /// `duration`. Returns the schedule and the number of requests it plans.
@@ -112,7 +112,13 @@ fn validate_on_limit(path: &str, raw: Option<&RawOnLimit>) -> Result<LimitPolicy
     Ok(match raw {
         None | Some(RawOnLimit::Fail) => LimitPolicy::Fail,
         Some(RawOnLimit::Skip) => LimitPolicy::Skip,
-        Some(RawOnLimit::Retry { after, max, factor }) => {
+        Some(RawOnLimit::Retry {
+            after,
+            max,
+            factor,
+            cap,
+            jitter,
+        }) => {
             if after.value.is_zero() {
                 return Err(Invalid::at(
                     format!("{path}.retry.after"),
@@ -135,10 +141,26 @@ fn validate_on_limit(path: &str, raw: Option<&RawOnLimit>) -> Result<LimitPolicy
                     format!("retry factor {factor} must be a finite number of at least 1; use 1 for a constant delay or e.g. 2 to double it"),
                 ));
             }
+            if let Some(c) = cap {
+                if c.value < after.value {
+                    return Err(Invalid::at(
+                        format!("{path}.retry.cap"),
+                        format!(
+                            "retry cap \"{}\" is shorter than the first delay \"{}\"; make it at least `after`, or remove `cap` for no cap",
+                            c.text, after.text
+                        ),
+                    ));
+                }
+            }
             LimitPolicy::Retry {
                 after: after.value,
                 max: *max,
                 factor,
+                cap: cap.as_ref().map(|c| c.value),
+                jitter: match jitter {
+                    None | Some(RawJitter::None) => RetryJitter::None,
+                    Some(RawJitter::Full) => RetryJitter::Full,
+                },
             }
         }
     })

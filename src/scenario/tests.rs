@@ -4,7 +4,7 @@
 use super::*;
 use crate::engine::{SimDuration, SimTime};
 use crate::metrics::window::BackupWindow;
-use crate::model::config::{Arrival, LimitPolicy, Pattern, Retention, Sharing, Times};
+use crate::model::config::{Arrival, LimitPolicy, Pattern, Retention, RetryJitter, Sharing, Times};
 use crate::model::units::{Bandwidth, Bytes};
 use crate::model::volume_type::VolumeKind;
 use std::time::{Duration, UNIX_EPOCH};
@@ -70,7 +70,9 @@ fn quickstart_produces_the_expected_config() {
         LimitPolicy::Retry {
             after: SimDuration::from_secs(300),
             max: 3,
-            factor: 1.0
+            factor: 1.0,
+            cap: None,
+            jitter: RetryJitter::None,
         }
     );
     assert_eq!(

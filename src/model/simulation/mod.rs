@@ -15,7 +15,7 @@
 
 use super::config::VolumeConfig;
 use super::config::{Consistency, CowPolicy, Fidelity};
-use super::config::{LimitPolicy, Retention, SimConfig, Times};
+use super::config::{LimitPolicy, Retention, RetryJitter, SimConfig, Times};
 use super::feed::FeedCursor;
 use super::io::recorder::Recorder;
 use super::io::IoVolume;
@@ -132,6 +132,8 @@ pub(crate) struct VolumeBook {
     /// Pause of the request being prepared [s].
     pub(crate) pause: f64,
     jitter_rng: StreamRng,
+    /// Full-jitter retry delays.
+    retry_rng: StreamRng,
 }
 
 /// One volume of the run: its blocks and pending snapshots, its counters,
@@ -151,6 +153,8 @@ pub(crate) struct GroupBook {
     /// Slots that came due.
     pub(crate) scheduled: u64,
     jitter_rng: StreamRng,
+    /// Full-jitter retry delays.
+    retry_rng: StreamRng,
 }
 
 /// The whole simulated system.
@@ -294,6 +298,7 @@ impl Simulation {
                 max_pending: 0,
                 pause: 0.0,
                 jitter_rng: stream(cfg.seed, &format!("volume/{}/jitter", v.name)),
+                retry_rng: stream(cfg.seed, &format!("volume/{}/retry", v.name)),
             };
             volumes.push(Volume {
                 state,
@@ -353,6 +358,7 @@ impl Simulation {
                 requests: 0,
                 scheduled: 0,
                 jitter_rng: stream(cfg.seed, &format!("group/{}/jitter", group.name)),
+                retry_rng: stream(cfg.seed, &format!("group/{}/retry", group.name)),
             });
             if let Some(t) = slot_time(&group.schedule.times, 0).filter(|&t| t < horizon) {
                 sched

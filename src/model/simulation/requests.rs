@@ -253,12 +253,21 @@ impl Simulation {
             }
             return None;
         }
-        let retry = match policy {
-            LimitPolicy::Retry { after, max, factor } if attempt < max => Some(
-                SimDuration::from_secs_f64_ceil(after.as_secs_f64() * factor.powi(attempt as i32)),
-            ),
-            _ => None,
-        };
+        let retry = policy.backoff(attempt).map(|b| match policy {
+            LimitPolicy::Retry {
+                jitter: RetryJitter::Full,
+                ..
+            } => {
+                // A set's call draws from the set's stream, a volume's from
+                // the volume's: each its own, so no other draw moves.
+                let rng = match set {
+                    Some(s) => &mut self.group_books[s.set].retry_rng,
+                    None => &mut self.volumes[members[0]].book.retry_rng,
+                };
+                SimDuration(rng.random_range(0..=b.0))
+            }
+            _ => b,
+        });
         for &i in &calls {
             self.lifecycle.will_retry(i, retry.is_some());
             if retry.is_none() {
