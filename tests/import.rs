@@ -797,3 +797,77 @@ fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
         out.report
     );
 }
+
+/// A write rate beyond the scenario format's limit (sums of 1e300 per
+/// period) is refused at its result with the rate in exponent form, in a
+/// message of normal length, not a 300-digit decimal; so are a negative
+/// 1e300 and `--used 1e300`.
+#[test]
+fn absurd_numbers_are_refused_in_short_messages() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let vols = one_volume(dir);
+    let huge = write(
+        dir,
+        "huge.json",
+        &json!({"MetricDataResults": [
+            result("wo", &format!("{VOL1} VolumeWriteOps"), &[0, 1], &[1e300, 1e300]),
+            result("wb", &format!("{VOL1} VolumeWriteBytes"), &[0, 1], &[1e303, 1e303]),
+        ]}),
+    );
+    let args = [
+        "--volumes",
+        vols.to_str().unwrap(),
+        "--metrics",
+        huge.to_str().unwrap(),
+    ];
+    refused(
+        dir,
+        &args,
+        &[
+            "huge.json",
+            "MetricDataResults[0]",
+            "3.333e297/s",
+            "10,000,000/s",
+            "Sum",
+        ],
+    );
+    let o = dir.join("out").join("s.json");
+    let mut all = vec!["import"];
+    all.extend_from_slice(&args);
+    all.extend_from_slice(&["--used", "0.5", "--out", o.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&snapsim(&all).stderr).into_owned();
+    assert!(err.len() < 600, "{} characters: {err}", err.len());
+    assert!(!err.contains("0000000000"), "{err}");
+
+    // A negative sum of that size, and --used of that size: short too.
+    let negative = write(
+        dir,
+        "negative.json",
+        &json!({"MetricDataResults": [
+            result("wo", &format!("{VOL1} VolumeWriteOps"), &[0], &[-1e300]),
+        ]}),
+    );
+    refused(
+        dir,
+        &[
+            "--volumes",
+            vols.to_str().unwrap(),
+            "--metrics",
+            negative.to_str().unwrap(),
+        ],
+        &["MetricDataResults[0].Values[0]", "(value: -1.000e300)"],
+    );
+    let r = snapsim(&[
+        "import",
+        "--volumes",
+        vols.to_str().unwrap(),
+        "--used",
+        "1e300",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("--used 1.000e300 is not a fraction"), "{err}");
+}

@@ -16,8 +16,14 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
 /// A rate [1/s] as a frequency text with six decimals, trailing zeros cut
-/// (`"64/s"`, `"0.25/s"`); `"0/s"` below a millionth per second.
+/// (`"64/s"`, `"0.25/s"`); `"0/s"` below a millionth per second. From 10⁹/s
+/// on (beyond any scenario's limit, so only in the report, e.g. a read
+/// rate) in the short form of [`crate::scenario::units::number_text`]
+/// (`"3.333e297/s"`), not hundreds of digits.
 pub fn rate_text(r: f64) -> String {
+    if r.is_nan() || r.abs() >= 1e9 {
+        return format!("{}/s", crate::scenario::units::number_text(r));
+    }
     let s = format!("{r:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}/s")

@@ -241,3 +241,17 @@ fn sweep_deadline_is_a_positive_duration_or_clock_times() {
         );
     }
 }
+
+/// A number read from the scenario is shown short in its error message at
+/// any magnitude (`number_text`): `1e300` as `1.000e300`, not 301 digits.
+#[test]
+fn absurd_numbers_in_messages_are_short() {
+    let e = err(&with_volume(
+        r#"{"name": "a", "type": "gp3", "size": "10GiB", "workload": {"writes": {"rate": "1/s", "size": "4KiB", "pattern": {"hotspot": {"io_percent": 1e300, "space_percent": 10}}}}}"#,
+    ));
+    assert!(
+        e.contains("io_percent 1.000e300 must be strictly between 0 and 100"),
+        "{e}"
+    );
+    assert!(e.len() < 400 && !e.contains("00000000"), "{e}");
+}

@@ -11,6 +11,7 @@ use super::raw::{RawKind, RawStream, RawStreams, RawVolume};
 use super::schedule::validate_schedule;
 use super::stream_shape;
 use super::trace::validate_trace;
+use super::units::number_text;
 use super::validate::{check_name, MAX_VOLUMES};
 use crate::model::config::{Pattern, PoolConfig, VolumeConfig, WriteStream};
 use crate::model::units::{Bytes, KIB};
@@ -309,7 +310,8 @@ fn validate_pattern(
                 return Err(Invalid::at(
                     format!("{path}.zipf.exponent"),
                     format!(
-                        "Zipf exponent {exponent} must be a finite number above 0; use e.g. 1.1"
+                        "Zipf exponent {} must be a finite number above 0; use e.g. 1.1",
+                        number_text(*exponent)
                     ),
                 ));
             }
@@ -325,7 +327,7 @@ fn validate_pattern(
                 if !(*v > 0.0 && *v < 100.0) {
                     return Err(Invalid::at(
                         format!("{path}.hotspot.{name}"),
-                        format!("{name} {v} must be strictly between 0 and 100; use e.g. 90 for io_percent and 10 for space_percent"),
+                        format!("{name} {} must be strictly between 0 and 100; use e.g. 90 for io_percent and 10 for space_percent", number_text(*v)),
                     ));
                 }
             }
