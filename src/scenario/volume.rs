@@ -5,6 +5,7 @@
 
 use super::choice::{PatternName, PatternObject, RawPattern};
 use super::error::Invalid;
+use super::location::{is_region, zone_region, REGION_FORM};
 use super::performance::{check_fidelity, validate_performance};
 use super::quantity::DurationText;
 use super::raw::{RawKind, RawStream, RawStreams, RawVolume};
@@ -159,6 +160,7 @@ pub(crate) fn validate_volume(
         provisioned.throughput,
     )?;
     let cache = super::consistency::cache(&format!("{path}.cache"), raw.cache.as_ref())?;
+    let (region, availability_zone) = validate_location(path, raw)?;
     Ok(VolumeDraft {
         config: VolumeConfig {
             group: String::new(),
@@ -168,6 +170,8 @@ pub(crate) fn validate_volume(
             used,
             existing_snapshot: raw.existing_snapshot.unwrap_or(false),
             encrypted: raw.encrypted.unwrap_or(false),
+            region,
+            availability_zone,
             pending_limit,
             cache,
             pool,
@@ -179,6 +183,50 @@ pub(crate) fn validate_volume(
         },
         count,
         requests,
+    })
+}
+
+/// The volume's `region` and `availability_zone`: the zone's region
+/// derived by [`zone_region`], a given region checked against it.
+fn validate_location(
+    path: &str,
+    raw: &RawVolume,
+) -> Result<(Option<String>, Option<String>), Invalid> {
+    let zone = match &raw.availability_zone {
+        None => None,
+        Some(z) => Some((
+            z,
+            zone_region(z)
+                .map_err(|e| Invalid::at(format!("{path}.availability_zone"), e))?
+                .0,
+        )),
+    };
+    if let Some(r) = &raw.region {
+        if !is_region(r) {
+            let hint = if zone_region(r).is_ok() {
+                "; it is an availability zone name: give it as `availability_zone`"
+            } else {
+                ""
+            };
+            return Err(Invalid::at(
+                format!("{path}.region"),
+                format!("region \"{r}\" is not a region name{hint}; {REGION_FORM}"),
+            ));
+        }
+        if let Some((z, derived)) = zone {
+            if derived != r {
+                return Err(Invalid::at(
+                    format!("{path}.region"),
+                    format!(
+                        "region \"{r}\" disagrees with availability_zone \"{z}\", which is in region \"{derived}\"; give region \"{derived}\", or leave `region` out (it is derived from the zone), or correct the zone"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(match zone {
+        Some((z, derived)) => (Some(derived.to_string()), Some(z.clone())),
+        None => (raw.region.clone(), None),
     })
 }
 
