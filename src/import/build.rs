@@ -7,7 +7,7 @@
 //! line, so that a fleet stays a readable, diffable file well inside the
 //! 16 MiB scenario limit.
 
-use super::group::Entry;
+use super::group::{Entry, Location};
 use super::metrics::Fit;
 use super::policies::snapshots_block;
 use super::time::{duration_text, format_rfc3339};
@@ -93,6 +93,15 @@ fn volume_json(e: &Entry, g: &Gathered, completed: &HashSet<&str>) -> Value {
     v.insert("name".into(), json!(e.name));
     if e.members.len() > 1 {
         v.insert("count".into(), json!(e.members.len()));
+    }
+    match &e.location {
+        Location::Zone(z) => {
+            v.insert("availability_zone".into(), json!(z));
+        }
+        Location::Region(r) => {
+            v.insert("region".into(), json!(r));
+        }
+        Location::Mixed => {}
     }
     v.insert("type".into(), json!(e.kind));
     v.insert("size".into(), json!(format!("{}GiB", e.size_gib)));
