@@ -731,8 +731,9 @@ fn metric_pages_merge_and_a_repeated_page_is_refused() {
 
 /// `existing_snapshot` comes from a `completed` snapshot only: VOL1 has
 /// one, VOL2 only a `pending` one, VOL3 only an `error` one. Grouped, an
-/// entry is seeded when a strict majority of its members are (2 of 3 here:
-/// no; VOL1 and VOL1's twin: yes), and import.md gives the counts.
+/// entry is seeded when a strict majority of its members are (1 of 3 here:
+/// no; the majority case is the next test), and import.md gives the
+/// counts.
 #[test]
 fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
     let d = tempfile::tempdir().unwrap();
@@ -796,6 +797,65 @@ fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
         "{}",
         out.report
     );
+}
+
+/// The majority case: 2 of 3 members of one `--group-by` entry have a
+/// completed snapshot (the third only a pending one), so the entry starts
+/// with an existing snapshot, and import.md gives the exact counts.
+#[test]
+fn a_group_with_a_majority_of_completed_snapshots_is_seeded() {
+    let d = tempfile::tempdir().unwrap();
+    let v = write(
+        d.path(),
+        "vols.json",
+        &json!({"Volumes": [
+            volume(VOL1, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL2, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL3, "gp3", 8, "us-east-1a", &[]),
+        ]}),
+    );
+    let snap = |id: &str, vol: &str, state: &str| {
+        json!({"SnapshotId": id, "VolumeId": vol, "State": state, "Progress": "100%",
+               "VolumeSize": 8, "StartTime": "2026-10-31T03:00:00Z",
+               "CompletionTime": "2026-10-31T03:10:00Z"})
+    };
+    let s = write(
+        d.path(),
+        "snaps.json",
+        &json!({"Snapshots": [
+            snap("snap-1", VOL1, "completed"),
+            snap("snap-2", VOL2, "completed"),
+            snap("snap-3", VOL3, "pending"),
+            // A second completed snapshot of VOL1 counts the volume once.
+            snap("snap-4", VOL1, "completed"),
+        ]}),
+    );
+    let mut o = opts(d.path(), vec![v]);
+    o.snapshots = vec![s];
+    o.group_by = group::parse_keys("type").unwrap();
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    assert_eq!(sc["volumes"].as_array().unwrap().len(), 1);
+    assert_eq!(sc["volumes"][0]["name"], "gp3");
+    assert_eq!(sc["volumes"][0]["count"], 3);
+    assert_eq!(sc["volumes"][0]["existing_snapshot"], json!(true));
+    assert!(
+        out.report
+            .contains("1 of 1 entries start with an existing snapshot"),
+        "{}",
+        out.report
+    );
+    assert!(
+        out.report.contains(
+            "  - gp3: 2 of 3 volume(s) with a completed snapshot: existing snapshot, first simulated snapshot incremental.\n"
+        ),
+        "{}",
+        out.report
+    );
+    // It runs, and every one of the three copies starts seeded.
+    let loaded = snapsim::scenario::from_str(&out.scenario, "t").unwrap();
+    let r = snapsim::model::simulate(loaded.config, Default::default()).unwrap();
+    assert_eq!(r.summary.volumes_with_existing_snapshot, 3);
 }
 
 /// Zones and regions: an entry of one volume keeps its zone; a group in
