@@ -731,8 +731,9 @@ fn metric_pages_merge_and_a_repeated_page_is_refused() {
 
 /// `existing_snapshot` comes from a `completed` snapshot only: VOL1 has
 /// one, VOL2 only a `pending` one, VOL3 only an `error` one. Grouped, an
-/// entry is seeded when a strict majority of its members are (2 of 3 here:
-/// no; VOL1 and VOL1's twin: yes), and import.md gives the counts.
+/// entry is seeded when a strict majority of its members are (1 of 3 here:
+/// no; the majority case is the next test), and import.md gives the
+/// counts.
 #[test]
 fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
     let d = tempfile::tempdir().unwrap();
@@ -796,4 +797,272 @@ fn existing_snapshot_is_set_from_a_completed_snapshot_only() {
         "{}",
         out.report
     );
+}
+
+/// The majority case: 2 of 3 members of one `--group-by` entry have a
+/// completed snapshot (the third only a pending one), so the entry starts
+/// with an existing snapshot, and import.md gives the exact counts.
+#[test]
+fn a_group_with_a_majority_of_completed_snapshots_is_seeded() {
+    let d = tempfile::tempdir().unwrap();
+    let v = write(
+        d.path(),
+        "vols.json",
+        &json!({"Volumes": [
+            volume(VOL1, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL2, "gp3", 8, "us-east-1a", &[]),
+            volume(VOL3, "gp3", 8, "us-east-1a", &[]),
+        ]}),
+    );
+    let snap = |id: &str, vol: &str, state: &str| {
+        json!({"SnapshotId": id, "VolumeId": vol, "State": state, "Progress": "100%",
+               "VolumeSize": 8, "StartTime": "2026-10-31T03:00:00Z",
+               "CompletionTime": "2026-10-31T03:10:00Z"})
+    };
+    let s = write(
+        d.path(),
+        "snaps.json",
+        &json!({"Snapshots": [
+            snap("snap-1", VOL1, "completed"),
+            snap("snap-2", VOL2, "completed"),
+            snap("snap-3", VOL3, "pending"),
+            // A second completed snapshot of VOL1 counts the volume once.
+            snap("snap-4", VOL1, "completed"),
+        ]}),
+    );
+    let mut o = opts(d.path(), vec![v]);
+    o.snapshots = vec![s];
+    o.group_by = group::parse_keys("type").unwrap();
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    assert_eq!(sc["volumes"].as_array().unwrap().len(), 1);
+    assert_eq!(sc["volumes"][0]["name"], "gp3");
+    assert_eq!(sc["volumes"][0]["count"], 3);
+    assert_eq!(sc["volumes"][0]["existing_snapshot"], json!(true));
+    assert!(
+        out.report
+            .contains("1 of 1 entries start with an existing snapshot"),
+        "{}",
+        out.report
+    );
+    assert!(
+        out.report.contains(
+            "  - gp3: 2 of 3 volume(s) with a completed snapshot: existing snapshot, first simulated snapshot incremental.\n"
+        ),
+        "{}",
+        out.report
+    );
+    // It runs, and every one of the three copies starts seeded.
+    let loaded = snapsim::scenario::from_str(&out.scenario, "t").unwrap();
+    let r = snapsim::model::simulate(loaded.config, Default::default()).unwrap();
+    assert_eq!(r.summary.volumes_with_existing_snapshot, 3);
+}
+
+/// Zones and regions: an entry of one volume keeps its zone; a group in
+/// several zones of one region keeps the region; a group across regions
+/// keeps neither, and import.md says how it splits. A Local Zone is in
+/// its parent region. summary.json carries them per volume, and leaves
+/// them out for a volume without. A zone ID is refused.
+#[test]
+fn availability_zone_and_region_are_kept() {
+    let d = tempfile::tempdir().unwrap();
+    const VOL4: &str = "vol-0123456789abcdef3";
+    const VOL5: &str = "vol-0123456789abcdef4";
+    let v = write(
+        d.path(),
+        "vols.json",
+        &json!({"Volumes": [
+            volume(VOL1, "gp3", 8, "us-east-1a", &[("Role", "db")]),
+            volume(VOL2, "gp3", 8, "us-east-1b", &[("Role", "db")]),
+            volume(VOL3, "gp3", 8, "us-west-2-lax-1a", &[("Role", "web")]),
+            volume(VOL4, "gp3", 8, "us-west-2a", &[("Role", "web")]),
+            volume(VOL5, "gp3", 8, "eu-west-2c", &[("Role", "web")]),
+        ]}),
+    );
+    // One entry per volume: each keeps its zone only (the format derives
+    // the region).
+    let out = import::import(opts(d.path(), vec![v.clone()])).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    let zones: Vec<&str> = (0..5)
+        .map(|i| sc["volumes"][i]["availability_zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        zones,
+        [
+            "us-east-1a",
+            "us-east-1b",
+            "us-west-2-lax-1a",
+            "us-west-2a",
+            "eu-west-2c"
+        ]
+    );
+    assert!(sc["volumes"][0].get("region").is_none());
+    assert!(
+        out.report.contains("5 of 5 entries keep their volumes' availability zone (the scenario format derives the region from it), 0 only their region (the members are in several zones of one region), 0 neither"),
+        "{}",
+        out.report
+    );
+    let loaded = snapsim::scenario::from_str(&out.scenario, "t").unwrap();
+    let regions: Vec<Option<&str>> = loaded
+        .config
+        .volumes
+        .iter()
+        .map(|v| v.region.as_deref())
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            Some("us-east-1"),
+            Some("us-east-1"),
+            Some("us-west-2"),
+            Some("us-west-2"),
+            Some("eu-west-2")
+        ]
+    );
+    let r = snapsim::model::simulate(loaded.config, Default::default()).unwrap();
+    let json = serde_json::to_value(&r.summary).unwrap();
+    assert_eq!(json["volumes"][2]["region"], "us-west-2");
+    assert_eq!(json["volumes"][2]["availability_zone"], "us-west-2-lax-1a");
+
+    // Grouped by Role: db in two zones of us-east-1 keeps the region; web
+    // in us-west-2 (two zones) and eu-west-2 keeps neither.
+    let mut o = opts(d.path(), vec![v.clone()]);
+    o.group_by = group::parse_keys("tag:Role").unwrap();
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    let (db, web) = (&sc["volumes"][0], &sc["volumes"][1]);
+    assert_eq!(
+        (db["name"].as_str(), db["count"].as_u64()),
+        (Some("gp3.db"), Some(2))
+    );
+    assert_eq!(db["region"], "us-east-1");
+    assert!(db.get("availability_zone").is_none());
+    assert_eq!(
+        (web["name"].as_str(), web["count"].as_u64()),
+        (Some("gp3.web"), Some(3))
+    );
+    assert!(web.get("region").is_none() && web.get("availability_zone").is_none());
+    for line in [
+        "0 of 2 entries keep their volumes' availability zone (the scenario format derives the region from it), 1 only their region (the members are in several zones of one region), 1 neither (the members are in several regions).",
+        "  - gp3.db: 2 volumes in 2 zones of region us-east-1: us-east-1a (1), us-east-1b (1); kept: `region` us-east-1.\n",
+        "  - gp3.web: 3 volumes in 2 regions: us-west-2 (2: us-west-2-lax-1a (1), us-west-2a (1)), eu-west-2 (1: eu-west-2c (1)); no zone or region kept.\n",
+    ] {
+        assert!(out.report.contains(line), "{line:?} not in\n{}", out.report);
+    }
+    let loaded = snapsim::scenario::from_str(&out.scenario, "t").unwrap();
+    let r = snapsim::model::simulate(loaded.config, Default::default()).unwrap();
+    let json = serde_json::to_value(&r.summary).unwrap();
+    let db1 = &json["volumes"][0];
+    assert_eq!(db1["name"], "gp3.db-1");
+    assert_eq!(db1["region"], "us-east-1");
+    assert!(db1.get("availability_zone").is_none(), "{db1}");
+    let web1 = &json["volumes"][2];
+    assert_eq!(web1["name"], "gp3.web-1");
+    assert!(web1.get("region").is_none() && web1.get("availability_zone").is_none());
+
+    // Grouped by region: the Local Zone volume joins its parent region.
+    let mut o = opts(d.path(), vec![v]);
+    o.group_by = group::parse_keys("region").unwrap();
+    let out = import::import(o).unwrap();
+    let sc: Value = serde_json::from_str(&out.scenario).unwrap();
+    let names: Vec<&str> = (0..3)
+        .map(|i| sc["volumes"][i]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["gp3.us-east-1", "gp3.us-west-2", "gp3.eu-west-2"]);
+    assert_eq!(sc["volumes"][1]["count"], 2);
+    assert_eq!(sc["volumes"][1]["region"], "us-west-2");
+    assert_eq!(sc["volumes"][2]["availability_zone"], "eu-west-2c");
+
+    // An AvailabilityZone that is no zone name (a zone ID) is refused at
+    // its path, through the binary.
+    let zone_id = write(
+        d.path(),
+        "zoneid.json",
+        &json!({"Volumes": [volume(VOL1, "gp3", 8, "use1-az1", &[])]}),
+    );
+    refused(
+        d.path(),
+        &["--volumes", zone_id.to_str().unwrap()],
+        &[
+            "zoneid.json",
+            "Volumes[0].AvailabilityZone",
+            "\"use1-az1\"",
+            "zone ID",
+            "us-east-1a",
+        ],
+    );
+}
+
+/// A write rate beyond the scenario format's limit (sums of 1e300 per
+/// period) is refused at its result with the rate in exponent form, in a
+/// message of normal length, not a 300-digit decimal; so are a negative
+/// 1e300 and `--used 1e300`.
+#[test]
+fn absurd_numbers_are_refused_in_short_messages() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let vols = one_volume(dir);
+    let huge = write(
+        dir,
+        "huge.json",
+        &json!({"MetricDataResults": [
+            result("wo", &format!("{VOL1} VolumeWriteOps"), &[0, 1], &[1e300, 1e300]),
+            result("wb", &format!("{VOL1} VolumeWriteBytes"), &[0, 1], &[1e303, 1e303]),
+        ]}),
+    );
+    let args = [
+        "--volumes",
+        vols.to_str().unwrap(),
+        "--metrics",
+        huge.to_str().unwrap(),
+    ];
+    refused(
+        dir,
+        &args,
+        &[
+            "huge.json",
+            "MetricDataResults[0]",
+            "3.333e297/s",
+            "10,000,000/s",
+            "Sum",
+        ],
+    );
+    let o = dir.join("out").join("s.json");
+    let mut all = vec!["import"];
+    all.extend_from_slice(&args);
+    all.extend_from_slice(&["--used", "0.5", "--out", o.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&snapsim(&all).stderr).into_owned();
+    assert!(err.len() < 600, "{} characters: {err}", err.len());
+    assert!(!err.contains("0000000000"), "{err}");
+
+    // A negative sum of that size, and --used of that size: short too.
+    let negative = write(
+        dir,
+        "negative.json",
+        &json!({"MetricDataResults": [
+            result("wo", &format!("{VOL1} VolumeWriteOps"), &[0], &[-1e300]),
+        ]}),
+    );
+    refused(
+        dir,
+        &[
+            "--volumes",
+            vols.to_str().unwrap(),
+            "--metrics",
+            negative.to_str().unwrap(),
+        ],
+        &["MetricDataResults[0].Values[0]", "(value: -1.000e300)"],
+    );
+    let r = snapsim(&[
+        "import",
+        "--volumes",
+        vols.to_str().unwrap(),
+        "--used",
+        "1e300",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(err.contains("--used 1.000e300 is not a fraction"), "{err}");
 }

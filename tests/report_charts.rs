@@ -65,6 +65,8 @@ fn volume(name: &str, latency: bool) -> VolumeSummary {
         name: name.into(),
         group: name.into(),
         pool: None,
+        region: None,
+        availability_zone: None,
         kind: "gp3".into(),
         size_bytes: 100 << 30,
         iops: 3000,

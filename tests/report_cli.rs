@@ -407,3 +407,64 @@ fn the_clock_window_counts_snapshots_by_clock_time_across_midnight() {
         }
     }
 }
+
+/// Volumes that start with an existing snapshot (`existing_snapshot`) are
+/// named in the report's scenario section and under the terminal table,
+/// with their count from `summary.json`; a run without any says nothing of
+/// it (so every other report is unchanged).
+#[test]
+fn existing_snapshots_are_reported_in_the_report_and_the_terminal_table() {
+    let seeded = SCENARIO.replace(
+        r#""used": "8GiB","#,
+        r#""used": "8GiB", "existing_snapshot": true,"#,
+    );
+    assert_ne!(seeded, SCENARIO);
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("s.json");
+    fs::write(&scenario, &seeded).unwrap();
+    let out = tmp.path().join("out");
+    let o = snapsim(&[
+        "run".as_ref(),
+        scenario.as_ref(),
+        "--out".as_ref(),
+        out.as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let summary: RunSummary =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary.volumes_with_existing_snapshot, 1);
+    let sentence = "1 of 2 volumes starts with an existing completed snapshot (`existing_snapshot`): their first simulated snapshot is incremental (only the blocks written from the start), and the existing snapshot's `used` bytes are stored from t = 0";
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains(&format!("\n{sentence}.\n")), "{md}");
+    let scenario_section = md
+        .split("## Scenario and key parameters")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    assert!(scenario_section.contains(sentence), "{scenario_section}");
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("1 of 2 volumes starts with an existing completed snapshot"),
+        "report.html lacks the sentence"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(&format!("  ({sentence})\n")), "{stdout}");
+
+    let plain_dir = tmp.path().join("plain");
+    fs::create_dir(&plain_dir).unwrap();
+    let scenario = plain_dir.join("s.json");
+    fs::write(&scenario, SCENARIO).unwrap();
+    let out = plain_dir.join("out");
+    let o = snapsim(&[
+        "run".as_ref(),
+        scenario.as_ref(),
+        "--out".as_ref(),
+        out.as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", describe(&o));
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for text in [&md, &stdout.to_string()] {
+        assert!(!text.contains("existing completed snapshot"), "{text}");
+    }
+}

@@ -117,3 +117,35 @@ fn bad_scenarios_of_shape_are_rejected_by_the_schema() {
         assert!(!v.is_valid(&doc), "{name}: the schema accepts it");
     }
 }
+
+/// The schema knows the forms of `availability_zone` and `region`, so an
+/// editor flags a zone ID or a zone given as the region, as snapsim does.
+#[test]
+fn zone_and_region_forms_are_in_the_schema() {
+    let v = validator();
+    let doc = |keys: &str| -> serde_json::Value {
+        serde_json::from_str(&format!(
+            r#"{{"name": "t", "duration": "1h", "volumes": [{{"name": "a", "type": "gp3", "size": "10GiB"{keys}}}]}}"#
+        ))
+        .unwrap()
+    };
+    for ok in [
+        r#", "availability_zone": "us-east-1a""#,
+        r#", "availability_zone": "us-west-2-lax-1a", "region": "us-west-2""#,
+        r#", "availability_zone": "us-east-1-wl1-bos-wlz-1""#,
+        r#", "region": "us-gov-west-1""#,
+    ] {
+        let d = doc(ok);
+        assert!(errors(&v, &d).is_empty(), "{ok}: {:?}", errors(&v, &d));
+        snapsim::scenario::from_value(d, "t").unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    for bad in [
+        r#", "availability_zone": "use1-az1""#,
+        r#", "availability_zone": "us-east-1""#,
+        r#", "region": "us-east-1a""#,
+    ] {
+        let d = doc(bad);
+        assert!(!v.is_valid(&d), "{bad}: the schema accepts it");
+        assert!(snapsim::scenario::from_value(d, "t").is_err(), "{bad}");
+    }
+}

@@ -7,7 +7,7 @@
 //! line, so that a fleet stays a readable, diffable file well inside the
 //! 16 MiB scenario limit.
 
-use super::group::Entry;
+use super::group::{Entry, Location};
 use super::metrics::Fit;
 use super::policies::snapshots_block;
 use super::time::{duration_text, format_rfc3339};
@@ -16,8 +16,14 @@ use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
 /// A rate [1/s] as a frequency text with six decimals, trailing zeros cut
-/// (`"64/s"`, `"0.25/s"`); `"0/s"` below a millionth per second.
+/// (`"64/s"`, `"0.25/s"`); `"0/s"` below a millionth per second. From 10⁹/s
+/// on (beyond any scenario's limit, so only in the report, e.g. a read
+/// rate) in the short form of [`crate::scenario::units::number_text`]
+/// (`"3.333e297/s"`), not hundreds of digits.
 pub fn rate_text(r: f64) -> String {
+    if r.is_nan() || r.abs() >= 1e9 {
+        return format!("{}/s", crate::scenario::units::number_text(r));
+    }
     let s = format!("{r:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     format!("{s}/s")
@@ -87,6 +93,15 @@ fn volume_json(e: &Entry, g: &Gathered, completed: &HashSet<&str>) -> Value {
     v.insert("name".into(), json!(e.name));
     if e.members.len() > 1 {
         v.insert("count".into(), json!(e.members.len()));
+    }
+    match &e.location {
+        Location::Zone(z) => {
+            v.insert("availability_zone".into(), json!(z));
+        }
+        Location::Region(r) => {
+            v.insert("region".into(), json!(r));
+        }
+        Location::Mixed => {}
     }
     v.insert("type".into(), json!(e.kind));
     v.insert("size".into(), json!(format!("{}GiB", e.size_gib)));

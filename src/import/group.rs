@@ -84,10 +84,67 @@ pub struct Entry {
     pub used: u64,
     /// Encrypted.
     pub encrypted: bool,
+    /// Where the entry's volumes are, as the scenario keeps it.
+    pub location: Location,
     /// Index of the policy applied, if any.
     pub policy: Option<usize>,
     /// The write workload per volume.
     pub fitted: Fitted,
+}
+
+/// Where an entry's volumes are: its scenario keys `availability_zone`
+/// (all members in one zone; the format derives the region) or `region`
+/// (all in one region, several zones), or neither (several regions; the
+/// import report lists the split).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Every member is in this zone.
+    Zone(String),
+    /// Every member is in this region, in several zones.
+    Region(String),
+    /// The members span several regions.
+    Mixed,
+}
+
+impl Location {
+    /// The location of volumes `vols` (at least one).
+    pub fn of(vols: &[&Volume]) -> Location {
+        let first = vols[0];
+        if vols.iter().all(|v| v.az == first.az) {
+            Location::Zone(first.az.clone())
+        } else if vols.iter().all(|v| v.region() == first.region()) {
+            Location::Region(first.region().to_string())
+        } else {
+            Location::Mixed
+        }
+    }
+}
+
+/// One region of a [`split`]: its name, its volumes, and per zone (in
+/// first-seen order) the zone's name and volumes.
+pub type RegionSplit = (String, usize, Vec<(String, usize)>);
+
+/// How volumes `vols` split: per region (in first-seen order) a
+/// [`RegionSplit`], `[("us-east-1", 3, [("us-east-1a", 2), ("us-east-1b",
+/// 1)])]`.
+pub fn split(vols: &[&Volume]) -> Vec<RegionSplit> {
+    let mut out: Vec<RegionSplit> = Vec::new();
+    for v in vols {
+        let at = match out.iter().position(|r| r.0 == v.region()) {
+            Some(k) => k,
+            None => {
+                out.push((v.region().to_string(), 0, Vec::new()));
+                out.len() - 1
+            }
+        };
+        let r = &mut out[at];
+        r.1 += 1;
+        match r.2.iter_mut().find(|z| z.0 == v.az) {
+            Some(z) => z.1 += 1,
+            None => r.2.push((v.az.clone(), 1)),
+        }
+    }
+    out
 }
 
 /// Characters of the scenario format's names; others become `_`.
@@ -197,6 +254,7 @@ fn entry(p: &PerVolume<'_>, name: String, members: Vec<usize>) -> Entry {
         throughput_mib_s: throughput,
         used: used.floor() as u64,
         encrypted: vols[0].encrypted,
+        location: Location::of(&vols),
         policy: p.policy[members[0]],
         fitted: if members.len() == 1 {
             p.fitted[members[0]].clone()

@@ -31,6 +31,7 @@
 use super::input::{open, short, MAX_INPUT_BYTES};
 use super::time::parse_iso8601;
 use super::ImportError;
+use crate::scenario::units::{number_text, MAX_FREQUENCY_PER_SEC};
 use rayon::prelude::*;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
@@ -573,7 +574,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
                     return Err(ctx.fail(ImportError::input(
                         &ctx.file,
                         &format!("{at}.Sum"),
-                        sum.to_string(),
+                        number_text(sum),
                         "a sum of IOs or bytes is a number of at least 0",
                         "give the unmodified output",
                     )));
@@ -717,7 +718,7 @@ impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
                 return Err(ctx.fail(ImportError::input(
                     &ctx.file,
                     &format!("{at}.Values[{k}]"),
-                    v.to_string(),
+                    number_text(v),
                     "a sum of IOs or bytes is a number of at least 0",
                     "give the unmodified output",
                 )));
@@ -1020,6 +1021,48 @@ pub fn mean(members: &[&Fitted]) -> Fitted {
         0.0
     };
     m
+}
+
+/// Checks that no volume's fitted write rate (its highest hourly mean or
+/// period) is beyond the scenario format's limit of
+/// [`MAX_FREQUENCY_PER_SEC`]: such a rate is not a real volume's (the
+/// fastest serves 256,000 IOPS) but a wrong metric or unit, and is refused
+/// here, at the file and result it came from, not by the scenario loader.
+///
+/// # Errors
+/// [`ImportError::Input`] at the volume's first `VolumeWriteOps` result,
+/// the rate in [`number_text`]'s short form.
+pub fn check_rates(c: &Collected, fitted: &[Fitted], ids: &[String]) -> Result<(), ImportError> {
+    for (v, f) in fitted.iter().enumerate() {
+        if !f.has_writes {
+            continue;
+        }
+        let peak = f
+            .hourly
+            .iter()
+            .chain(&f.steps)
+            .copied()
+            .fold(f.write_rate, f64::max);
+        // NaN-safe: an overflowing sum is infinite, and fails too.
+        if peak <= MAX_FREQUENCY_PER_SEC && peak.is_finite() {
+            continue;
+        }
+        let ops = &c.series[v][Metric::WriteOps as usize];
+        let at = ops
+            .chunks
+            .iter()
+            .min_by_key(|c| c.0)
+            .map_or("", |c| c.2.as_str());
+        let (file, path) = at.split_once(' ').unwrap_or((at, ""));
+        return Err(ImportError::input(
+            file,
+            path,
+            format!("{}/s", number_text(peak)),
+            format!("the VolumeWriteOps sums of volume {} give a write rate of up to {}/s (sum per period ÷ period), more than the scenario format's limit of 10,000,000/s (the fastest EBS volume serves 256,000 IOPS)", ids[v], number_text(peak)),
+            "check that the result is the volume's VolumeWriteOps with the Sum statistic (not VolumeWriteBytes or another metric) and that the values are unmodified",
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that every volume with one write metric has the other.

@@ -327,6 +327,7 @@ pub fn gather(opts: Options) -> Result<Gathered, ImportError> {
             .collect(),
         None => vec![metrics::Fitted::default(); vols.len()],
     };
+    metrics::check_rates(&collected, &fitted, &names)?;
     let pols = policies::read(&paths(&opts.policies))?;
     let mut policy_of = Vec::with_capacity(vols.len());
     let mut contested = Vec::new();
@@ -382,7 +383,10 @@ fn used_bytes(
     if let Some(f) = fraction {
         if !(0.0..=1.0).contains(&f) {
             return Err(ImportError::Options {
-                problem: format!("--used {f} is not a fraction from 0 to 1"),
+                problem: format!(
+                    "--used {} is not a fraction from 0 to 1",
+                    crate::scenario::units::number_text(f)
+                ),
                 fix: "give the share of each volume's size that is written, e.g. --used 0.6".into(),
             });
         }

@@ -168,6 +168,7 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
     if listed > MAX_ROWS {
         let _ = writeln!(s, "  - … and {} more entries.", listed - MAX_ROWS);
     }
+    zones(&mut s, g);
     if !g.policies.is_empty() {
         let _ = writeln!(s, "- **DLM timing**: requests at the scheduled times exactly. DLM starts a run within an hour after its time; add `\"jitter\": \"1h\"` to a `snapshots` block to model that. A schedule without `Times` starts at the window's start. Retention ages in months are taken as 30 days, years as 365.");
     }
@@ -378,6 +379,62 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
         let _ = writeln!(s);
     }
     s
+}
+
+/// The Zones and regions assumption: what each entry keeps of its
+/// volumes' location, and for the entries whose volumes are in several
+/// zones how they split.
+fn zones(s: &mut String, g: &Gathered) {
+    use super::group::{split, Location};
+    let count = |f: fn(&Location) -> bool| g.entries.iter().filter(|e| f(&e.location)).count();
+    let _ = writeln!(
+        s,
+        "- **Zones and regions** (`availability_zone`, `region`): {} of {} entries keep their volumes' availability zone (the scenario format derives the region from it), {} only their region (the members are in several zones of one region), {} neither (the members are in several regions). They are carried into `summary.json` per volume; the simulation does not use them yet.",
+        count(|l| matches!(l, Location::Zone(_))),
+        g.entries.len(),
+        count(|l| matches!(l, Location::Region(_))),
+        count(|l| *l == Location::Mixed),
+    );
+    let mut listed = 0;
+    for e in &g.entries {
+        if matches!(e.location, Location::Zone(_)) {
+            continue;
+        }
+        listed += 1;
+        if listed > MAX_ROWS {
+            continue;
+        }
+        let vols: Vec<&super::volumes::Volume> = e.members.iter().map(|&i| &g.volumes[i]).collect();
+        let parts = split(&vols);
+        let zones_of = |z: &[(String, usize)]| {
+            z.iter()
+                .map(|(z, n)| format!("{z} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let line = match &e.location {
+            Location::Region(r) => format!(
+                "{} volumes in {} zones of region {r}: {}; kept: `region` {r}",
+                vols.len(),
+                parts[0].2.len(),
+                zones_of(&parts[0].2)
+            ),
+            _ => format!(
+                "{} volumes in {} regions: {}; no zone or region kept",
+                vols.len(),
+                parts.len(),
+                parts
+                    .iter()
+                    .map(|(r, n, z)| format!("{r} ({n}: {})", zones_of(z)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let _ = writeln!(s, "  - {}: {line}.", e.name);
+    }
+    if listed > MAX_ROWS {
+        let _ = writeln!(s, "  - … and {} more entries.", listed - MAX_ROWS);
+    }
 }
 
 fn count_distinct(it: impl Iterator<Item = String>) -> usize {

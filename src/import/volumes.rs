@@ -62,6 +62,9 @@ pub struct Volume {
     pub throughput_mib_s: Option<u32>,
     /// `AvailabilityZone`, e.g. `us-east-1a`.
     pub az: String,
+    /// The region of `az` (`us-east-1`), by the scenario format's rule
+    /// ([`crate::scenario::location`]).
+    pub region: String,
     /// `Encrypted`.
     pub encrypted: bool,
     /// `KmsKeyId`, kept for the report only.
@@ -73,11 +76,12 @@ pub struct Volume {
 }
 
 impl Volume {
-    /// The region: the availability zone without its trailing letter(s)
-    /// (`us-east-1a` → `us-east-1`; a Local Zone `us-west-2-lax-1a` →
-    /// `us-west-2-lax-1`).
+    /// The region: the availability zone up to its region number
+    /// (`us-east-1a` → `us-east-1`; a Local Zone `us-west-2-lax-1a` and a
+    /// Wavelength Zone `us-east-1-wl1-bos-wlz-1` are in `us-west-2` and
+    /// `us-east-1`), as the scenario format derives it.
     pub fn region(&self) -> &str {
-        self.az.trim_end_matches(|c: char| c.is_ascii_lowercase())
+        &self.region
     }
 
     /// The value of tag `key`, if present.
@@ -153,6 +157,18 @@ pub fn read(files: &[&Path]) -> Result<Vec<Volume>, ImportError> {
                     "give the unmodified describe-volumes output",
                 ));
             }
+            let region = match crate::scenario::location::zone_region(&r.availability_zone) {
+                Ok((region, _)) => region.to_string(),
+                Err(why) => {
+                    return Err(ImportError::input(
+                        &file,
+                        &format!("{at}.AvailabilityZone"),
+                        short(&serde_json::Value::String(r.availability_zone.clone())),
+                        format!("volume {}: {why}", r.volume_id),
+                        "give the unmodified describe-volumes output",
+                    ))
+                }
+            };
             let source = format!("{file} {at}");
             if let Some(first) = seen.insert(r.volume_id.clone(), source.clone()) {
                 return Err(ImportError::input(
@@ -170,6 +186,7 @@ pub fn read(files: &[&Path]) -> Result<Vec<Volume>, ImportError> {
                 iops: r.iops,
                 throughput_mib_s: r.throughput,
                 az: r.availability_zone,
+                region,
                 encrypted: r.encrypted,
                 kms_key_id: r.kms_key_id,
                 tags: r.tags,

@@ -149,6 +149,14 @@ pub struct VolumeSummary {
     /// The shared bandwidth pool its uploads use, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool: Option<String>,
+    /// The volume's region (the scenario's `region`, or the region of its
+    /// `availability_zone`); left out when the scenario gives neither.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The volume's availability zone (the scenario's
+    /// `availability_zone`); left out when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_zone: Option<String>,
     /// Volume type (`gp3`, …).
     #[serde(rename = "type")]
     pub kind: String,

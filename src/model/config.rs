@@ -199,6 +199,13 @@ pub struct VolumeConfig {
     pub existing_snapshot: bool,
     /// Whether the volume (and so its snapshots) is encrypted.
     pub encrypted: bool,
+    /// The region the volume is in (`us-east-1`), if the scenario says;
+    /// always set when `availability_zone` is. Carried into the summary;
+    /// no component uses it yet (regional pools and quotas will).
+    pub region: Option<String>,
+    /// The availability zone (`us-east-1a`), if the scenario says. Carried
+    /// into the summary only, like `region`.
+    pub availability_zone: Option<String>,
     /// Maximum pending snapshots (5 for SSD, 1 for HDD by default).
     pub pending_limit: u32,
     /// The guest's write-back cache, if modelled.

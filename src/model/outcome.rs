@@ -75,6 +75,8 @@ pub(super) fn collect(sim: &Simulation, events: u64, meta: RunMeta) -> RunResult
             name: v.name.clone(),
             group: v.group.clone(),
             pool: v.pool.map(|p| sim.cfg.transfer.pools[p].name.clone()),
+            region: v.region.clone(),
+            availability_zone: v.availability_zone.clone(),
             kind: v.kind.name().to_string(),
             size_bytes: v.provisioned.size.0,
             iops: v.provisioned.iops,

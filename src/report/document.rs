@@ -213,6 +213,24 @@ fn parameters(b: &mut Vec<Block>, data: &ReportData) {
         header.iter().map(|h| h.to_string()).collect(),
         rows,
     ));
+    if let Some(line) = existing_snapshots(&data.summary) {
+        b.push(Block::Para(line));
+    }
+}
+
+/// The sentence on volumes that start with an existing snapshot
+/// (`existing_snapshot`), for the report and the terminal table; `None`
+/// when no volume does, so other outputs are unchanged.
+pub fn existing_snapshots(s: &crate::metrics::RunSummary) -> Option<String> {
+    let k = s.volumes_with_existing_snapshot;
+    (k > 0).then(|| {
+        format!(
+            "{k} of {} volume{} start{} with an existing completed snapshot (`existing_snapshot`): their first simulated snapshot is incremental (only the blocks written from the start), and the existing snapshot's `used` bytes are stored from t = 0.",
+            s.volumes.len(),
+            if s.volumes.len() == 1 { "" } else { "s" },
+            if k == 1 { "s" } else { "" },
+        )
+    })
 }
 
 /// The entry of the scenario's `groups` (multi-volume snapshot sets) that

@@ -184,6 +184,9 @@ pub fn summary_table(s: &RunSummary, wall: Duration, by_volume: bool) -> String 
         out,
         "  (done/unfinished: snapshots completed / still pending at the end; p50 … max: time pending, request to completed,\n   Kaplan–Meier with unfinished snapshots censored at the end, \"> X\": more than X; to upload: delta bytes unfinished snapshots have not uploaded, not in stored)"
     );
+    if let Some(line) = super::document::existing_snapshots(s) {
+        let _ = writeln!(out, "  ({})", line.trim_end_matches('.'));
+    }
     let _ = writeln!(out, "change tracking: {}", s.change_tracking.description);
     if by_group {
         let _ = writeln!(

@@ -20,6 +20,7 @@ mod consistency;
 pub mod error;
 pub mod json_path;
 mod locate;
+pub mod location;
 mod measurements;
 mod performance;
 mod quantity;

@@ -3,6 +3,7 @@
 
 use super::error::Invalid;
 use super::raw::{RawCowPolicy, RawLatency, RawPerformance, RawPriority, RawVolume};
+use super::units::number_text;
 use crate::engine::SimDuration;
 use crate::model::config::{CowPolicy, LatencyDist, Performance, SnapshotReadPriority};
 use crate::model::volume_type::{Provisioned, VolumeKind};
@@ -45,7 +46,7 @@ pub(crate) fn validate_performance(
             (None, Some(w)) => {
                 return Err(Invalid::at(
                     format!("{at}.weight"),
-                    format!("weight {w} is out of range; use a number above 0 and at most 1e6 (foreground IO has weight 1), e.g. 0.25"),
+                    format!("weight {} is out of range; use a number above 0 and at most 1e6 (foreground IO has weight 1), e.g. 0.25", number_text(w)),
                 ))
             }
             _ => {
@@ -94,7 +95,10 @@ fn latency(path: &str, raw: &RawLatency) -> Result<LatencyDist, Invalid> {
             if !(sigma.is_finite() && *sigma > 0.0 && *sigma <= 3.0) {
                 return Err(Invalid::at(
                     format!("{path}.lognormal.sigma"),
-                    format!("sigma {sigma} is out of range; use a number above 0 and at most 3, e.g. 0.4"),
+                    format!(
+                        "sigma {} is out of range; use a number above 0 and at most 3, e.g. 0.4",
+                        number_text(*sigma)
+                    ),
                 ));
             }
             LatencyDist::LogNormal {

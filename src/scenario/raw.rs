@@ -221,6 +221,21 @@ pub struct RawVolume {
     pub existing_snapshot: Option<bool>,
     /// Whether the volume and its snapshots are encrypted. Default false.
     pub encrypted: Option<bool>,
+    /// The volume's availability zone as AWS names it (`"us-east-1a"`; a
+    /// Local Zone `"us-west-2-lax-1a"` or a Wavelength Zone
+    /// `"us-east-1-wl1-bos-wlz-1"` too). Its region is derived from it: the
+    /// name up to the region number (`"us-east-1"`). Kept in the results;
+    /// the model does not use it yet. Default: none.
+    #[schemars(regex(
+        pattern = r"^[a-z]{2}(-[a-z]+)+-[0-9]+([a-z]|-[a-z]+-[0-9]+[a-z]|-wl[0-9]+-[a-z]+-wlz-[0-9]+)$"
+    ))]
+    pub availability_zone: Option<String>,
+    /// The volume's region (`"us-east-1"`). Derived from
+    /// `availability_zone` when that is given, and must then agree with it.
+    /// Kept in the results; the model does not use it yet (regional quotas
+    /// will). Default: none, or the zone's region.
+    #[schemars(regex(pattern = r"^[a-z]{2}(-[a-z]+)+-[0-9]+$"))]
+    pub region: Option<String>,
     /// Maximum pending snapshots, 1 to 100. Default 5 for SSD types, 1 for
     /// st1/sc1.
     pub pending_limit: Option<u32>,

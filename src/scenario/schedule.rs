@@ -6,6 +6,7 @@ use super::choice::{RawRetain, RetainPolicy};
 use super::error::Invalid;
 use super::quantity::DurationText;
 use super::raw::{RawJitter, RawOnLimit, RawSnapshots};
+use super::units::number_text;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::config::{LimitPolicy, Retention, RetryJitter, ScheduleConfig, Times};
 
@@ -138,7 +139,7 @@ fn validate_on_limit(path: &str, raw: Option<&RawOnLimit>) -> Result<LimitPolicy
             if !(factor.is_finite() && factor >= 1.0) {
                 return Err(Invalid::at(
                     format!("{path}.retry.factor"),
-                    format!("retry factor {factor} must be a finite number of at least 1; use 1 for a constant delay or e.g. 2 to double it"),
+                    format!("retry factor {} must be a finite number of at least 1; use 1 for a constant delay or e.g. 2 to double it", number_text(factor)),
                 ));
             }
             if let Some(c) = cap {

@@ -12,6 +12,7 @@
 //! `{"lognormal": {"median": "16KiB", "sigma": 1.0, "min": "4KiB", "max": "1MiB"}}`.
 
 use super::error::Invalid;
+use super::units::number_text;
 use super::units::{parse_bytes, parse_duration, parse_frequency, MAX_FREQUENCY_PER_SEC};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::config::{Arrival, SizeDist};
@@ -84,7 +85,12 @@ fn number(v: Option<&Value>, path: &str, range: (f64, f64), example: f64) -> Res
     if !(range.0..=range.1).contains(&x) {
         return Err(Invalid::at(
             path,
-            format!("{x} is out of range; use {} to {}", range.0, range.1),
+            format!(
+                "{} is out of range; use {} to {}",
+                number_text(x),
+                range.0,
+                range.1
+            ),
         ));
     }
     Ok(x)

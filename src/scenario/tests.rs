@@ -243,3 +243,86 @@ fn sweep_deadline_is_a_positive_duration_or_clock_times() {
         );
     }
 }
+
+/// `availability_zone` and `region`: the region derived from the zone
+/// (Local and Wavelength Zones too), a region alone kept, both given and
+/// agreeing accepted, and every bad form refused at its path with the fix.
+#[test]
+fn availability_zone_and_region() {
+    let located = |keys: &str| {
+        let text = with_volume(&format!(
+            r#"{{"name": "a", "type": "gp3", "size": "10GiB", "count": 2{keys}}}"#
+        ));
+        let s = from_str(&text, "t.json").unwrap();
+        let v = &s.config.volumes;
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            (&v[0].region, &v[0].availability_zone),
+            (&v[1].region, &v[1].availability_zone),
+            "every copy of an entry is in the same place"
+        );
+        (v[0].region.clone(), v[0].availability_zone.clone())
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(located(""), (None, None));
+    assert_eq!(
+        located(r#", "availability_zone": "us-east-1a""#),
+        (some("us-east-1"), some("us-east-1a"))
+    );
+    assert_eq!(
+        located(r#", "availability_zone": "us-west-2-lax-1a""#),
+        (some("us-west-2"), some("us-west-2-lax-1a"))
+    );
+    assert_eq!(
+        located(r#", "availability_zone": "us-east-1-wl1-bos-wlz-1""#),
+        (some("us-east-1"), some("us-east-1-wl1-bos-wlz-1"))
+    );
+    assert_eq!(
+        located(r#", "region": "eu-west-2""#),
+        (some("eu-west-2"), None)
+    );
+    assert_eq!(
+        located(r#", "availability_zone": "eu-west-2b", "region": "eu-west-2""#),
+        (some("eu-west-2"), some("eu-west-2b"))
+    );
+    let refused = |keys: &str| {
+        err(&with_volume(&format!(
+            r#"{{"name": "a", "type": "gp3", "size": "10GiB"{keys}}}"#
+        )))
+    };
+    let e = refused(r#", "availability_zone": "us-east-1a", "region": "us-west-2""#);
+    assert!(
+        e.contains("volumes[0].region")
+            && e.contains("\"us-west-2\" disagrees with availability_zone \"us-east-1a\"")
+            && e.contains("give region \"us-east-1\""),
+        "{e}"
+    );
+    let e = refused(r#", "availability_zone": "use1-az1""#);
+    assert!(
+        e.contains("volumes[0].availability_zone") && e.contains("zone ID"),
+        "{e}"
+    );
+    let e = refused(r#", "availability_zone": "us-east-1""#);
+    assert!(e.contains("give it as `region`"), "{e}");
+    let e = refused(r#", "region": "us-east-1a""#);
+    assert!(
+        e.contains("volumes[0].region") && e.contains("give it as `availability_zone`"),
+        "{e}"
+    );
+    let e = refused(r#", "region": "Virginia""#);
+    assert!(e.contains("\"Virginia\" is not a region name"), "{e}");
+}
+
+/// A number read from the scenario is shown short in its error message at
+/// any magnitude (`number_text`): `1e300` as `1.000e300`, not 301 digits.
+#[test]
+fn absurd_numbers_in_messages_are_short() {
+    let e = err(&with_volume(
+        r#"{"name": "a", "type": "gp3", "size": "10GiB", "workload": {"writes": {"rate": "1/s", "size": "4KiB", "pattern": {"hotspot": {"io_percent": 1e300, "space_percent": 10}}}}}"#,
+    ));
+    assert!(
+        e.contains("io_percent 1.000e300 must be strictly between 0 and 100"),
+        "{e}"
+    );
+    assert!(e.len() < 400 && !e.contains("00000000"), "{e}");
+}

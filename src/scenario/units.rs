@@ -343,6 +343,22 @@ pub fn parse_frequency(text: &str) -> Result<Frequency, UnitError> {
     Ok(Frequency { per_sec })
 }
 
+/// A number for a message: Rust's shortest decimal form in the usual
+/// range, and three significant decimals with an exponent (`3.333e297`,
+/// `1.000e-7`) for magnitudes of at least 10⁹ or below 10⁻⁴, where the
+/// decimal form would run to hundreds of digits (`1e300` prints as 301
+/// characters with `{}`). Every error message that shows a number read
+/// from input (the scenario's, or `snapsim import`'s AWS CLI files) goes
+/// through here, so an absurd value stays a short, readable message.
+pub fn number_text(x: f64) -> String {
+    let a = x.abs();
+    if x.is_finite() && x != 0.0 && !(1e-4..1e9).contains(&a) {
+        format!("{x:.3e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 #[cfg(test)]
 #[path = "units_tests.rs"]
 mod tests;

@@ -170,3 +170,19 @@ fn frequencies_refuse_words_and_zero() {
         .to_string()
         .contains("\"800/s\""));
 }
+
+#[test]
+fn numbers_in_messages_are_short_at_any_magnitude() {
+    assert_eq!(number_text(1e300), "1.000e300");
+    assert_eq!(number_text(-3.3333e297), "-3.333e297");
+    assert_eq!(number_text(1.5e-7), "1.500e-7");
+    assert_eq!(number_text(999_999_999.0), "999999999");
+    assert_eq!(number_text(1e9), "1.000e9");
+    assert_eq!(number_text(0.9), "0.9");
+    assert_eq!(number_text(0.0001), "0.0001");
+    assert_eq!(number_text(7.0), "7");
+    assert_eq!(number_text(0.0), "0");
+    assert_eq!(number_text(f64::NAN), "NaN");
+    assert_eq!(number_text(f64::INFINITY), "inf");
+    assert!(number_text(f64::MAX).len() < 12);
+}

@@ -5,12 +5,14 @@
 
 use super::choice::{PatternName, PatternObject, RawPattern};
 use super::error::Invalid;
+use super::location::{is_region, zone_region, REGION_FORM};
 use super::performance::{check_fidelity, validate_performance};
 use super::quantity::DurationText;
 use super::raw::{RawKind, RawStream, RawStreams, RawVolume};
 use super::schedule::validate_schedule;
 use super::stream_shape;
 use super::trace::validate_trace;
+use super::units::number_text;
 use super::validate::{check_name, MAX_VOLUMES};
 use crate::model::config::{Pattern, PoolConfig, VolumeConfig, WriteStream};
 use crate::model::units::{Bytes, KIB};
@@ -158,6 +160,7 @@ pub(crate) fn validate_volume(
         provisioned.throughput,
     )?;
     let cache = super::consistency::cache(&format!("{path}.cache"), raw.cache.as_ref())?;
+    let (region, availability_zone) = validate_location(path, raw)?;
     Ok(VolumeDraft {
         config: VolumeConfig {
             group: String::new(),
@@ -167,6 +170,8 @@ pub(crate) fn validate_volume(
             used,
             existing_snapshot: raw.existing_snapshot.unwrap_or(false),
             encrypted: raw.encrypted.unwrap_or(false),
+            region,
+            availability_zone,
             pending_limit,
             cache,
             pool,
@@ -178,6 +183,50 @@ pub(crate) fn validate_volume(
         },
         count,
         requests,
+    })
+}
+
+/// The volume's `region` and `availability_zone`: the zone's region
+/// derived by [`zone_region`], a given region checked against it.
+fn validate_location(
+    path: &str,
+    raw: &RawVolume,
+) -> Result<(Option<String>, Option<String>), Invalid> {
+    let zone = match &raw.availability_zone {
+        None => None,
+        Some(z) => Some((
+            z,
+            zone_region(z)
+                .map_err(|e| Invalid::at(format!("{path}.availability_zone"), e))?
+                .0,
+        )),
+    };
+    if let Some(r) = &raw.region {
+        if !is_region(r) {
+            let hint = if zone_region(r).is_ok() {
+                "; it is an availability zone name: give it as `availability_zone`"
+            } else {
+                ""
+            };
+            return Err(Invalid::at(
+                format!("{path}.region"),
+                format!("region \"{r}\" is not a region name{hint}; {REGION_FORM}"),
+            ));
+        }
+        if let Some((z, derived)) = zone {
+            if derived != r {
+                return Err(Invalid::at(
+                    format!("{path}.region"),
+                    format!(
+                        "region \"{r}\" disagrees with availability_zone \"{z}\", which is in region \"{derived}\"; give region \"{derived}\", or leave `region` out (it is derived from the zone), or correct the zone"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(match zone {
+        Some((z, derived)) => (Some(derived.to_string()), Some(z.clone())),
+        None => (raw.region.clone(), None),
     })
 }
 
@@ -309,7 +358,8 @@ fn validate_pattern(
                 return Err(Invalid::at(
                     format!("{path}.zipf.exponent"),
                     format!(
-                        "Zipf exponent {exponent} must be a finite number above 0; use e.g. 1.1"
+                        "Zipf exponent {} must be a finite number above 0; use e.g. 1.1",
+                        number_text(*exponent)
                     ),
                 ));
             }
@@ -325,7 +375,7 @@ fn validate_pattern(
                 if !(*v > 0.0 && *v < 100.0) {
                     return Err(Invalid::at(
                         format!("{path}.hotspot.{name}"),
-                        format!("{name} {v} must be strictly between 0 and 100; use e.g. 90 for io_percent and 10 for space_percent"),
+                        format!("{name} {} must be strictly between 0 and 100; use e.g. 90 for io_percent and 10 for space_percent", number_text(*v)),
                     ));
                 }
             }

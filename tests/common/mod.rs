@@ -20,6 +20,8 @@ pub fn volume(name: &str, size: Bytes, used: Bytes) -> VolumeConfig {
         used,
         existing_snapshot: false,
         encrypted: false,
+        region: None,
+        availability_zone: None,
         pending_limit: 5,
         cache: None,
         pool: None,
