@@ -4,7 +4,7 @@
 # threads, its wall time, and its runs against a plain grid at the same
 # resolution, read from plan.json.
 #
-# Usage: benches/plan.sh [SCENARIO] [PATH LO HI]
+# Usage: [SNAPSIM_BIN=...] benches/plan.sh [SCENARIO] [PATH LO HI]
 #   default: scenarios/plan-pool.json transfer.pools[0].rate 100MiB/s 4GiB/s
 # The issue's benchmark is `plan` on scenarios/nightly-window.json (under
 # 2 minutes on 2 threads, at least 5x fewer runs than the grid); pass it as
@@ -15,8 +15,12 @@ scenario=${1:-scenarios/plan-pool.json}
 path=${2:-transfer.pools[0].rate}
 lo=${3:-100MiB/s}
 hi=${4:-4GiB/s}
-cargo build --release --quiet
-bin=target/release/snapsim
+# SNAPSIM_BIN=path/to/snapsim skips the release build.
+bin=${SNAPSIM_BIN:-}
+if [ -z "$bin" ]; then
+    cargo build --release --quiet
+    bin=target/release/snapsim
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s.%N)
