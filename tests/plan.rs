@@ -481,3 +481,59 @@ fn a_range_without_a_switch_says_so_and_keeps_its_two_points() {
         assert_eq!(csv.lines().count(), 3, "{csv}");
     }
 }
+
+/// Killed with SIGKILL part-way (after at least 20 journaled runs) and
+/// resumed: only the runs missing from the journal are computed, and the
+/// files equal an uninterrupted plan's.
+#[test]
+fn a_plan_killed_part_way_resumes_without_rerunning_journaled_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (full, killed) = (tmp.path().join("full"), tmp.path().join("killed"));
+    run_strings(&bundled(&full, &["--threads", "2"]), &repo());
+    let total = fs::read_to_string(full.join("runs.jsonl"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    let args = bundled(&killed, &["--threads", "1"]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snapsim"))
+        .args(&args)
+        .current_dir(repo())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = killed.join("runs.jsonl");
+    let started = std::time::Instant::now();
+    loop {
+        let lines = fs::read_to_string(&journal)
+            .map(|t| t.matches('\n').count())
+            .unwrap_or(0);
+        if lines > 20 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the plan journaled only {lines} lines in 120 s"
+        );
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the plan ended ({status}) before it could be killed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = fs::read_to_string(&journal).unwrap();
+    let recorded = text.matches('\n').count() - 1;
+    assert!(recorded >= 20 && recorded < total, "{recorded} of {total}");
+    assert!(!killed.join("plan.json").exists());
+    let out = run_strings(&bundled(&killed, &["--resume", "--threads", "2"]), &repo());
+    assert!(
+        out.contains(&format!(
+            "{total} runs ({} computed now, {recorded} from runs.jsonl)",
+            total - recorded
+        )),
+        "{out}"
+    );
+    assert_same(&full, &killed);
+}
