@@ -647,10 +647,20 @@ impl Goal {
         if let Some(o) = doc.as_object_mut() {
             o.insert("sweep".into(), sweep);
         }
-        let candidate = |cause: SweepError| GoalError::Candidate {
-            path: self.path.to_string(),
-            value: self.value_text(x),
-            cause: Box::new(cause),
+        let candidate = |mut cause: SweepError| {
+            // The sweep names the value's place in its own section; a plan
+            // user wrote it as --find.
+            if let SweepError::Scenario(ScenarioError::Invalid { path, .. }) = &mut cause {
+                let own = format!("sweep.zip[\"{}\"][0]", self.path);
+                if *path == own {
+                    *path = format!("--find {}", self.path);
+                }
+            }
+            GoalError::Candidate {
+                path: self.path.to_string(),
+                value: self.value_text(x),
+                cause: Box::new(cause),
+            }
         };
         let mut plan = Plan::from_source(doc, &self.origin).map_err(candidate)?;
         plan.allow_large = self.allow_large;
