@@ -39,3 +39,10 @@ done
 echo "==> scenarios/sweep-write-rate.json (sweep) -> results/sweep-write-rate-sweep/"
 rm -rf results/sweep-write-rate-sweep
 "$bin" sweep scenarios/sweep-write-rate.json --out results/sweep-write-rate-sweep --quiet
+
+# The example plan (README, Plan): every evaluated point, the answer, chart
+# and report (deterministic for any thread count).
+echo "==> scenarios/plan-pool.json (plan) -> results/plan-pool-plan/"
+rm -rf results/plan-pool-plan
+"$bin" plan scenarios/plan-pool.json --find 'transfer.pools[0].rate' --between 100MiB/s 4GiB/s \
+    --target 'fraction_completed_within_deadline >= 0.99' --deadline 4h --out results/plan-pool-plan --quiet

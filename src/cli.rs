@@ -149,6 +149,54 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Find the value of one scenario parameter at which a target on a
+    /// sweep metric switches from failing to holding, at a confidence, by
+    /// bisection over replicated runs (resumable like `sweep`).
+    Plan {
+        /// The scenario file (JSON).
+        scenario: PathBuf,
+        /// The parameter, a JSON path as a sweep names it, e.g.
+        /// transfer.pools[0].rate.
+        #[arg(long, value_name = "PATH")]
+        find: String,
+        /// The range searched: two numbers, or two quantities with one unit
+        /// each (100MiB/s 4GiB/s, 1h 24h).
+        #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_hyphen_values = true)]
+        between: Vec<String>,
+        /// 'METRIC OP VALUE' with a sweep metric and OP one of <, <=, >, >=,
+        /// e.g. 'fraction_completed_within_deadline >= 0.99'.
+        #[arg(long, value_name = "TARGET", allow_hyphen_values = true)]
+        target: String,
+        /// Confidence of each decision, strictly between 0 and 1.
+        #[arg(long, default_value_t = crate::goal::DEFAULT_CONFIDENCE, allow_hyphen_values = true)]
+        confidence: f64,
+        /// Stop when the bracket is at most this wide (a number, or a
+        /// quantity of the parameter's kind) [default: 1 % of HI − LO].
+        #[arg(long)]
+        resolution: Option<String>,
+        /// Most runs per evaluated value (rounds of 5) [default: 30].
+        #[arg(long, default_value_t = crate::goal::DEFAULT_MAX_RUNS)]
+        max_runs: u32,
+        /// Backup window for fraction_completed_within_deadline (4h, or
+        /// 01:00-05:00 in UTC) [default: the scenario's sweep.deadline].
+        #[arg(long, value_name = "WINDOW")]
+        deadline: Option<String>,
+        /// Worker threads, 1 to 1024 [default: one per core].
+        #[arg(long, value_parser = parse_threads)]
+        threads: Option<usize>,
+        /// Output directory [default: results/<scenario name>-plan].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Continue the plan recorded in DIR/runs.jsonl.
+        #[arg(long)]
+        resume: bool,
+        /// Run even beyond the work limits (as for `sweep`).
+        #[arg(long)]
+        allow_large: bool,
+        /// Print nothing on success.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Merge shard directories of one sweep into the files a single-process
     /// sweep writes.
     Merge {
@@ -408,6 +456,34 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
                 quiet,
             };
             run_sensitivity(&study, command)
+        }
+        Command::Plan {
+            scenario,
+            find,
+            between,
+            target,
+            confidence,
+            resolution,
+            max_runs,
+            deadline,
+            threads,
+            out,
+            resume,
+            allow_large,
+            quiet,
+        } => {
+            let args = crate::goal::GoalArgs {
+                find,
+                lo: between.first().cloned().unwrap_or_default(),
+                hi: between.get(1).cloned().unwrap_or_default(),
+                target,
+                confidence,
+                resolution,
+                max_runs,
+                deadline,
+                allow_large,
+            };
+            run_plan(&scenario, &args, threads, out, resume, quiet)
         }
         Command::Merge { out, shards } => {
             report::atomic::check(&out)
@@ -680,6 +756,109 @@ fn run_sensitivity(a: &SensitivityArgs, command: &str) -> std::result::Result<()
             "results: {}/{{sensitivity.md,sensitivity.html,sensitivity.csv,sensitivity.json,tornado-*.png}} and the sweep files",
             out.display()
         );
+    }
+    Ok(())
+}
+
+fn goal_failure(e: crate::goal::GoalError) -> Failure {
+    Failure {
+        code: if e.is_bad_input() { 2 } else { 1 },
+        error: e.into(),
+    }
+}
+
+/// The command that reproduces a plan's files: its scenario and every
+/// setting that changes them (not --threads, --out, --resume or --quiet,
+/// which do not), so the files are the same bytes at any thread count.
+fn plan_command(scenario: &Path, a: &crate::goal::GoalArgs) -> String {
+    use report::document::shell_word;
+    let mut words = vec![
+        "snapsim".to_string(),
+        "plan".to_string(),
+        shell_word(&scenario.display().to_string()),
+        "--find".to_string(),
+        shell_word(&a.find),
+        "--between".to_string(),
+        shell_word(&a.lo),
+        shell_word(&a.hi),
+        "--target".to_string(),
+        shell_word(&a.target),
+    ];
+    if a.confidence != crate::goal::DEFAULT_CONFIDENCE {
+        words.extend(["--confidence".to_string(), a.confidence.to_string()]);
+    }
+    if let Some(r) = &a.resolution {
+        words.extend(["--resolution".to_string(), shell_word(r)]);
+    }
+    if a.max_runs != crate::goal::DEFAULT_MAX_RUNS {
+        words.extend(["--max-runs".to_string(), a.max_runs.to_string()]);
+    }
+    if let Some(d) = &a.deadline {
+        words.extend(["--deadline".to_string(), shell_word(d)]);
+    }
+    if a.allow_large {
+        words.push("--allow-large".to_string());
+    }
+    words.join(" ")
+}
+
+fn run_plan(
+    scenario: &Path,
+    args: &crate::goal::GoalArgs,
+    threads: Option<usize>,
+    out: Option<PathBuf>,
+    resume: bool,
+    quiet: bool,
+) -> std::result::Result<(), Failure> {
+    use crate::goal::{search, Goal, GoalOptions, Status};
+    let sc = scenario::load(scenario).map_err(|e| bad_input(e.into()))?;
+    let origin = scenario.display().to_string();
+    // Every argument and both ends are checked before anything is written.
+    let goal = Goal::new(&sc, &origin, args).map_err(goal_failure)?;
+    let out = out.unwrap_or_else(|| Path::new("results").join(format!("{}-plan", sc.name)));
+    report::atomic::prepare(&out)
+        .map_err(|e| output_failure(e, format!("preparing {}", out.display())))?;
+    let started = Instant::now();
+    let outcome = search(
+        &goal,
+        &GoalOptions {
+            threads,
+            out: out.clone(),
+            resume,
+        },
+    )
+    .map_err(goal_failure)?;
+    let command = plan_command(scenario, args);
+    let files =
+        report::plan::plan_files(&goal, &outcome, &command).context("drawing the plan chart")?;
+    report::atomic::write_files(&out, &files)
+        .map_err(|e| output_failure(e, format!("writing into {}", out.display())))?;
+    let sentence = report::plan::answer_sentence(&goal, &outcome).replace("**", "");
+    if !quiet {
+        println!(
+            "plan {}: {} points, {} runs ({} computed now, {} from runs.jsonl) in {:.3} s",
+            sc.name,
+            outcome.points.len(),
+            outcome.runs,
+            outcome.computed,
+            outcome.reused,
+            started.elapsed().as_secs_f64()
+        );
+        println!("{sentence}");
+        println!(
+            "results: {}/{{plan.md,plan.html,plan.csv,plan.json,plan.png,plan.svg,runs.jsonl}}",
+            out.display()
+        );
+    }
+    if outcome.status != Status::Found {
+        return Err(Failure {
+            code: 1,
+            error: anyhow::anyhow!(
+                "no switch point in the range ({}); the evaluated points are in {}/plan.csv",
+                outcome.status.as_str(),
+                out.display()
+            ),
+        });
     }
     Ok(())
 }

@@ -19,11 +19,14 @@
 //! - `report`: writes results to files.
 //! - [`import`]: saved AWS CLI output → a scenario and its import report.
 //! - [`sweep`]: parameter sweeps with replications, shards, resume and merge.
+//! - [`goal`]: `snapsim plan`, the parameter value where a target starts
+//!   to hold, by bisection over replicated sweep runs.
 //! - [`fuzzing`]: the entry points of the fuzz targets (`fuzz/`) and of
 //!   their corpus replay test.
 pub mod cli;
 pub mod engine;
 pub mod fuzzing;
+pub mod goal;
 pub mod import;
 pub mod metrics;
 pub mod model;

@@ -20,6 +20,7 @@ pub mod files;
 pub mod fleet;
 pub mod markup;
 pub mod measured;
+pub mod plan;
 pub mod sensitivity;
 pub mod sweep_data;
 pub mod sweep_document;

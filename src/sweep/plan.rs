@@ -169,6 +169,7 @@ impl Plan {
             status,
             error,
             metrics,
+            value: None,
         }
     }
 

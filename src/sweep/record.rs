@@ -97,6 +97,11 @@ pub struct RunRecord {
     /// The run's metrics row (`metrics::run_metrics`), in row order;
     /// absent metrics are left out.
     pub metrics: serde_json::Map<String, Value>,
+    /// The parameter value of a `snapsim plan` candidate (its runs are
+    /// keyed by value and replication; `point` is then 0); absent in a
+    /// sweep's records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
 }
 
 impl RunRecord {
@@ -252,6 +257,7 @@ mod tests {
             status: RunStatus::Ok,
             error: None,
             metrics: serde_json::Map::new(),
+            value: None,
         };
         Appender::create(&path, &header)
             .unwrap()

@@ -16,6 +16,7 @@
 mod durations;
 mod fleet;
 mod latency;
+pub mod plan;
 mod storage;
 mod style;
 pub mod sweep;
