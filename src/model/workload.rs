@@ -8,10 +8,11 @@
 
 use super::config::{Arrival, Pattern, SizeDist, WriteStream};
 use super::rng::StreamRng;
-use super::zipf::FastZipf;
+use super::zipf::{FastZipf, ZipfTables};
 use crate::engine::{trunc_u64, SimTime, NANOS_PER_SEC};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1, StandardNormal};
+use std::sync::Arc;
 
 /// One write: when, where and how much.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +30,7 @@ enum Placement {
         slots: u64,
     },
     Zipf {
-        dist: FastZipf,
+        dist: Arc<FastZipf>,
         blocks: u64,
         scatter: Scatter,
         slots_in_block: u64,
@@ -139,6 +140,20 @@ impl WriteGenerator {
     /// If the stream violates the invariants the scenario validator checks
     /// (positive rate, region at least one IO long, Zipf exponent > 0).
     pub fn new(stream: &WriteStream, block_size: u64, rng: StreamRng) -> WriteGenerator {
+        WriteGenerator::with_tables(stream, block_size, rng, &mut ZipfTables::default())
+    }
+
+    /// As [`WriteGenerator::new`], taking its Zipf sampler from `tables`, so
+    /// that streams with the same pattern share one.
+    ///
+    /// # Panics
+    /// As [`WriteGenerator::new`].
+    pub fn with_tables(
+        stream: &WriteStream,
+        block_size: u64,
+        rng: StreamRng,
+        tables: &mut ZipfTables,
+    ) -> WriteGenerator {
         let size = stream.size.0;
         let alignment = stream.alignment.0.max(1);
         let region_length = stream.region_length.0;
@@ -154,7 +169,7 @@ impl WriteGenerator {
             Pattern::Zipf { exponent } => {
                 let blocks = region_length.div_ceil(block_size).max(1);
                 Placement::Zipf {
-                    dist: FastZipf::new(blocks, exponent),
+                    dist: tables.get(blocks, exponent),
                     blocks,
                     scatter: Scatter::new(blocks),
                     slots_in_block: block_size.saturating_sub(size) / alignment + 1,

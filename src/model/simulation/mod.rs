@@ -28,6 +28,7 @@ use super::tracking::{Method, Sample};
 use super::transfers::{Limits, Pace, PaceChange, Steps, Transfers};
 use super::volume::{Pause, PendingCheck, PendingSnapshot, UploadProgress, VolumeState};
 use super::workload::WriteGenerator;
+use super::zipf::ZipfTables;
 use super::ModelError;
 use crate::engine::{EventId, Model, Scheduler, SimDuration, SimTime};
 use crate::metrics::{ErrorCode, SnapshotRecord, StoragePoint};
@@ -201,10 +202,11 @@ impl Simulation {
         let horizon = SimTime::ZERO + cfg.duration;
         let mut volumes = Vec::with_capacity(cfg.volumes.len());
         let steps = horizon.0.div_ceil(cfg.timeseries_step.0.max(1)) as usize;
+        let mut zipf_tables = ZipfTables::default();
         for (i, v) in cfg.volumes.iter().enumerate() {
             let blocks = v.provisioned.size.0.div_ceil(bs);
             let used = v.used.0.div_ceil(bs);
-            let sources = build_sources(&cfg, v)?;
+            let sources = build_sources(&cfg, v, &mut zipf_tables)?;
             let (io_volume, writes) = if cfg.fidelity == Fidelity::Io && !sources.is_empty() {
                 let recorder = Recorder::new(
                     v.pending_limit,
@@ -497,7 +499,11 @@ impl Model for Simulation {
 
 /// The IO sources of volume `v`: its read streams, its write streams, and
 /// its trace, in that order (indices are stable for the run).
-fn build_sources(cfg: &SimConfig, v: &VolumeConfig) -> Result<Vec<IoSource>, ModelError> {
+fn build_sources(
+    cfg: &SimConfig,
+    v: &VolumeConfig,
+    tables: &mut ZipfTables,
+) -> Result<Vec<IoSource>, ModelError> {
     let bs = cfg.block_size.0;
     let mut sources = Vec::new();
     for (kind, streams, write) in [("reads", &v.reads, false), ("writes", &v.writes, true)] {
@@ -514,7 +520,7 @@ fn build_sources(cfg: &SimConfig, v: &VolumeConfig) -> Result<Vec<IoSource>, Mod
                     0 => format!("volume/{}/{kind}", v.name),
                     _ => format!("volume/{}/{kind}/{k}", v.name),
                 };
-                WriteGenerator::new(w, bs, stream(cfg.seed, &name))
+                WriteGenerator::with_tables(w, bs, stream(cfg.seed, &name), tables)
             })
             .collect();
         sources.push(IoSource::streams(generators, write));
