@@ -262,6 +262,12 @@ enum Command {
         /// report its time pending beside the observed one.
         #[arg(long)]
         compare: bool,
+        /// Also write each volume's read rate and size (VolumeReadOps,
+        /// VolumeReadBytes) as a read stream, and run at IO fidelity, where
+        /// reads and writes queue at the volume (latency while snapshots are
+        /// pending); every IO is then simulated.
+        #[arg(long)]
+        reads: bool,
         /// Print nothing on success.
         #[arg(long, short)]
         quiet: bool,
@@ -514,6 +520,7 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
             name,
             out,
             compare,
+            reads,
             quiet,
         } => {
             let args = ImportArgs {
@@ -531,6 +538,7 @@ pub fn run(cli: Cli, command: &str) -> std::result::Result<(), Failure> {
                 name,
                 out,
                 compare,
+                reads,
                 quiet,
             };
             run_import(args, command)
@@ -559,6 +567,7 @@ struct ImportArgs {
     name: Option<String>,
     out: PathBuf,
     compare: bool,
+    reads: bool,
     quiet: bool,
 }
 
@@ -622,6 +631,7 @@ fn run_import(a: ImportArgs, command: &str) -> std::result::Result<(), Failure> 
             .transpose()?,
         name,
         compare: a.compare,
+        reads: a.reads,
         command: command.to_string(),
     };
     let started = Instant::now();

@@ -66,6 +66,7 @@ fn opts(dir: &Path, volumes: Vec<PathBuf>) -> Options {
         duration: None,
         name: "t".into(),
         compare: false,
+        reads: false,
         command: format!("snapsim import (test in {})", dir.display()),
     }
 }
@@ -1065,4 +1066,79 @@ fn absurd_numbers_are_refused_in_short_messages() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{err}");
     assert!(err.contains("--used 1.000e300 is not a fraction"), "{err}");
+}
+
+/// `--reads`: a read stream at VolumeReadOps ÷ period of VolumeReadBytes ÷
+/// VolumeReadOps each, uniform, and IO fidelity; the run then serves that
+/// many reads within Poisson tolerance. Without VolumeReadBytes the size is
+/// the stated 16 KiB; without `--reads` nothing changes.
+#[test]
+fn reads_become_a_read_stream_at_io_fidelity() {
+    let d = tempfile::tempdir().unwrap();
+    let ks: Vec<i64> = (0..12).collect();
+    let per = |x: f64| vec![x; ks.len()];
+    let m = write(
+        d.path(),
+        "m.json",
+        &json!({"MetricDataResults": [
+            result("a", &format!("{VOL1} VolumeWriteOps"), &ks, &per(30_000.0)),
+            result("b", &format!("{VOL1} VolumeWriteBytes"), &ks, &per(30_000.0 * 16384.0)),
+            result("c", &format!("{VOL1} VolumeReadOps"), &ks, &per(60_000.0)),
+            result("e", &format!("{VOL1} VolumeReadBytes"), &ks, &per(60_000.0 * 8192.0)),
+        ]}),
+    );
+    let mut o = opts(d.path(), vec![one_volume(d.path())]);
+    o.metrics = vec![MetricsFile::parse(m.to_str().unwrap())];
+    let plain = import::import(o.clone()).unwrap();
+    let p: Value = serde_json::from_str(&plain.scenario).unwrap();
+    assert!(p.get("fidelity").is_none());
+    assert!(p["volumes"][0]["workload"].get("reads").is_none());
+    assert!(plain.report.contains("not simulated"));
+
+    o.reads = true;
+    let imported = import::import(o.clone()).unwrap();
+    let s: Value = serde_json::from_str(&imported.scenario).unwrap();
+    assert_eq!(s["fidelity"], "io");
+    assert_eq!(
+        s["volumes"][0]["workload"]["reads"],
+        json!({"rate": "200/s", "size": "8192B", "pattern": "uniform"})
+    );
+    assert_eq!(s["volumes"][0]["workload"]["writes"]["rate"], "100/s");
+    assert!(imported.report.contains("(`--reads`)"));
+    let sc = snapsim::scenario::from_str(&imported.scenario, "imported").unwrap();
+    let meta = snapsim::model::RunMeta {
+        scenario: sc.name.clone(),
+        description: sc.description.clone(),
+        source: sc.source.clone(),
+        assumptions: vec![],
+        measurements: vec![],
+    };
+    let r = snapsim::model::simulate(sc.config, meta).unwrap();
+    let summary = serde_json::to_value(&r.summary).unwrap();
+    let reads: f64 = summary["volumes"][0]["latency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["op"] == "read")
+        .flat_map(|l| l["levels"].as_array().unwrap().iter())
+        .map(|l| l["count"].as_f64().unwrap())
+        .sum();
+    let expected = 60_000.0 * 12.0;
+    assert!(
+        (reads - expected).abs() <= 5.0 * expected.sqrt(),
+        "{reads} reads served, {expected} in the metrics"
+    );
+
+    // Read ops without read bytes: the assumed 16 KiB.
+    let m2 = write(
+        d.path(),
+        "m2.json",
+        &json!({"MetricDataResults": [
+            result("c", &format!("{VOL1} VolumeReadOps"), &ks, &per(60_000.0)),
+        ]}),
+    );
+    o.metrics = vec![MetricsFile::parse(m2.to_str().unwrap())];
+    let s: Value = serde_json::from_str(&import::import(o).unwrap().scenario).unwrap();
+    assert_eq!(s["volumes"][0]["workload"]["reads"]["size"], "16384B");
+    assert!(s["volumes"][0]["workload"].get("writes").is_none());
 }

@@ -198,6 +198,8 @@ pub struct Options {
     /// `--compare`: simulate the scenario and report its time pending
     /// beside the observed one.
     pub compare: bool,
+    /// `--reads`: read streams from the read metrics, at IO fidelity.
+    pub reads: bool,
     /// The command line, quoted, for the report.
     pub command: String,
 }

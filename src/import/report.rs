@@ -123,7 +123,11 @@ pub fn markdown(g: &Gathered, simulated: Option<&[super::compare::Simulated]>) -
         });
         let _ = writeln!(s, "- **Write size**: one size per volume, VolumeWriteBytes ÷ VolumeWriteOps over the window (a volume whose IO size varies over time keeps its mean).");
         let _ = writeln!(s, "- **Gaps** (periods without a datapoint, e.g. while a volume was detached or before it existed) are left out of the means: the daily fit averages the observed periods of each hour; the steps fit fills a gap with the volume's mean rate. **Zero** datapoints are idle periods and stay 0.");
-        let _ = writeln!(s, "- **Reads** are summarised below but not simulated: the scenario runs at flow fidelity, where reads change no block.");
+        if o.reads {
+            let _ = writeln!(s, "- **Reads** (`--reads`): each entry gets a read stream at its mean VolumeReadOps rate over the window, of its mean size (VolumeReadBytes ÷ VolumeReadOps), spread uniformly over the volume (CloudWatch does not say where reads land; reads change no block, so only latency depends on it); a volume with VolumeReadOps but no VolumeReadBytes gets 16 KiB reads (an assumption); and the scenario runs at IO fidelity: reads and writes queue at the volume, so the latency while snapshots are pending is measured. Every IO is simulated, which costs far more than flow fidelity; `snapsim validate` estimates the work and refuses what is beyond reason.");
+        } else {
+            let _ = writeln!(s, "- **Reads** are summarised below but not simulated: the scenario runs at flow fidelity, where reads change no block (`--reads` adds them and runs at IO fidelity, for latency).");
+        }
     }
     let from_snap = g.used.iter().filter(|u| u.1).count();
     let _ = writeln!(
