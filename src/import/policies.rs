@@ -14,8 +14,8 @@
 //!   hour over the window into request times; evenly spaced times become
 //!   `every`/`first_at`, others an `at` list. A minutes field other than one
 //!   number fires more often than hourly, which DLM refuses, and so does
-//!   the importer. `L`, `W` and `#` are not expanded: such a schedule is
-//!   listed as not expressible.
+//!   the importer. `L` (last), `W` (nearest weekday) and `#` (n-th weekday
+//!   of the month) are expanded like the other fields.
 //! - `RetainRule` `{"Count": N}` → `retain: {"last": N}`;
 //!   `{"Interval", "IntervalUnit"}` → `retain: {"max_age": …}` (a month taken
 //!   as 30 days, a year as 365).
@@ -135,8 +135,95 @@ pub struct Cron {
     pub dow: Vec<bool>,
     /// Allowed years, if restricted.
     pub years: Option<(i64, i64)>,
+    /// A day given with `L`, `W` or `#`, which replaces the day-of-month
+    /// or day-of-week set it was written in.
+    pub special: Option<SpecialDay>,
     /// The expression as written.
     pub text: String,
+}
+
+/// The days AWS cron names with `L`, `W` and `#` (EventBridge cron
+/// expressions: `L` last, `W` nearest weekday, `#` the n-th weekday of the
+/// month). Weekdays are numbered 1–7 from Sunday.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecialDay {
+    /// `L` in day-of-month: the month's last day.
+    LastDay,
+    /// `LW`: the month's last weekday (Monday to Friday).
+    LastWeekday,
+    /// `nW`: the weekday nearest day n, within the month.
+    NearestWeekday(u32),
+    /// `dL` in day-of-week: the month's last weekday d (`L` alone: the
+    /// last day of the week, Saturday, every week).
+    LastOfMonth(u32),
+    /// `d#k`: the k-th weekday d of the month.
+    Nth(u32, u32),
+}
+
+impl SpecialDay {
+    /// Whether day `d` of a month of `dim` days, on weekday `wd`, is the
+    /// named day.
+    fn matches(self, d: u32, dim: u32, wd: u32) -> bool {
+        // Weekday of day t of the same month.
+        let wd_of = |t: u32| (wd + 7 - 1 + t % 7 + 7 - d % 7) % 7 + 1;
+        let weekday_near = |t: u32| match wd_of(t) {
+            7 if t == 1 => t + 2,
+            7 => t - 1,
+            1 if t == dim => t - 2,
+            1 => t + 1,
+            _ => t,
+        };
+        match self {
+            SpecialDay::LastDay => d == dim,
+            SpecialDay::LastWeekday => d == weekday_near(dim),
+            SpecialDay::NearestWeekday(n) => d == weekday_near(n.min(dim)),
+            SpecialDay::LastOfMonth(w) => wd == w && d + 7 > dim,
+            SpecialDay::Nth(w, k) => wd == w && (d - 1) / 7 + 1 == k,
+        }
+    }
+}
+
+/// Days in month `m` (1–12) of year `y`, Gregorian.
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// `L`, `LW`, `nW` in day-of-month or `dL`, `d#k` in day-of-week.
+fn special_day(field: &str, dow: bool, days: &[&str]) -> Option<SpecialDay> {
+    let weekday = |s: &str| -> Option<u32> {
+        days.iter()
+            .position(|n| n.eq_ignore_ascii_case(s))
+            .map(|i| i as u32 + 1)
+            .or_else(|| s.parse().ok())
+            .filter(|v| (1..=7).contains(v))
+    };
+    if !dow {
+        return match field {
+            "L" => Some(SpecialDay::LastDay),
+            "LW" => Some(SpecialDay::LastWeekday),
+            _ => field
+                .strip_suffix('W')
+                .and_then(|n| n.parse().ok())
+                .filter(|n| (1..=31).contains(n))
+                .map(SpecialDay::NearestWeekday),
+        };
+    }
+    if field == "L" {
+        return Some(SpecialDay::LastOfMonth(0));
+    }
+    if let Some((w, k)) = field.split_once('#') {
+        let k = k.parse().ok().filter(|k| (1..=5).contains(k))?;
+        return Some(SpecialDay::Nth(weekday(w)?, k));
+    }
+    field
+        .strip_suffix('L')
+        .and_then(weekday)
+        .map(SpecialDay::LastOfMonth)
 }
 
 /// The schedule a policy contributes.
@@ -484,14 +571,33 @@ pub fn parse_cron(expr: &str) -> Result<Cron, (String, String)> {
             ))
         }
     };
-    for (field, name) in [(f[2], "day-of-month"), (f[4], "day-of-week")] {
-        if field.contains(['L', 'W', '#']) {
-            return Err((
-                format!("the {name} field \"{field}\" uses L, W or #, which the importer does not expand"),
-                "use plain values, ranges and lists, or import the schedule by hand as an `at` list".into(),
-            ));
+    let mut special = None;
+    let mut fields = [f[2].to_string(), f[4].to_string()];
+    for (i, name) in [(0, "day-of-month"), (1, "day-of-week")] {
+        let field = &fields[i];
+        // No weekday name holds an L or a #; only WED holds a W.
+        if field.contains(['L', '#']) || (i == 0 && field.contains('W')) {
+            let day = special_day(field, i == 1, &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])
+                .ok_or_else(|| {
+                    (
+                        format!("the {name} field \"{field}\" uses L, W or # in a form AWS cron does not have"),
+                        "use L, LW or nW (e.g. 15W) in day-of-month, or dL (e.g. 6L, the last Friday) or d#k (e.g. 2#1, the first Monday) in day-of-week".to_string(),
+                    )
+                })?;
+            // `L` alone in day-of-week is Saturday, every week.
+            special = match day {
+                SpecialDay::LastOfMonth(0) => {
+                    fields[i] = "7".into();
+                    None
+                }
+                d => {
+                    fields[i] = "*".into();
+                    Some(d)
+                }
+            };
         }
     }
+    let (dom_field, dow_field) = (fields[0].as_str(), fields[1].as_str());
     let months = [
         "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
     ];
@@ -503,9 +609,9 @@ pub fn parse_cron(expr: &str) -> Result<Cron, (String, String)> {
         )
     };
     let hours = field_set(f[1], 0, 23, &[]).ok_or_else(|| bad("hours", f[1]))?;
-    let dom = field_set(f[2], 1, 31, &[]).ok_or_else(|| bad("day-of-month", f[2]))?;
+    let dom = field_set(dom_field, 1, 31, &[]).ok_or_else(|| bad("day-of-month", f[2]))?;
     let mon = field_set(f[3], 1, 12, &months).ok_or_else(|| bad("month", f[3]))?;
-    let dow = field_set(f[4], 1, 7, &days).ok_or_else(|| bad("day-of-week", f[4]))?;
+    let dow = field_set(dow_field, 1, 7, &days).ok_or_else(|| bad("day-of-week", f[4]))?;
     if f[2] != "?" && f[4] != "?" {
         return Err((
             "AWS cron needs `?` in either the day-of-month or the day-of-week field".into(),
@@ -528,6 +634,7 @@ pub fn parse_cron(expr: &str) -> Result<Cron, (String, String)> {
         months: mon,
         dow,
         years,
+        special,
         text: expr.to_string(),
     })
 }
@@ -580,6 +687,9 @@ impl Cron {
             && self.months[m as usize]
             && self.dom[d as usize]
             && self.dow[weekday]
+            && self
+                .special
+                .map_or(true, |s| s.matches(d, days_in_month(y, m), weekday as u32))
             && self.years.map_or(true, |(a, b)| (a..=b).contains(&y))
     }
 }
@@ -713,7 +823,39 @@ mod tests {
             .unwrap_err()
             .0
             .contains("more frequent than hourly"));
-        assert!(parse_cron("cron(0 3 L * ? *)").is_err());
+        assert!(parse_cron("cron(0 3 L- * ? *)").is_err());
+        assert!(parse_cron("cron(0 3 ? * 6#9 *)").is_err());
         assert!(parse_cron("0 3 * * ? *").is_err());
+    }
+
+    /// November 2026: 30 days, the 1st a Sunday.
+    #[test]
+    fn last_nearest_weekday_and_nth_days_by_hand() {
+        let days = |expr: &str| -> Vec<u32> {
+            let c = parse_cron(expr).unwrap();
+            let s = c.special.unwrap();
+            (1..=30)
+                .filter(|&d| s.matches(d, 30, (d - 1) % 7 + 1))
+                .collect()
+        };
+        assert_eq!(days("cron(0 3 L * ? *)"), [30]);
+        assert_eq!(days("cron(0 3 LW * ? *)"), [30]); // a Monday
+        assert_eq!(days("cron(0 3 1W * ? *)"), [2]); // Sunday 1st -> Monday 2nd
+        assert_eq!(days("cron(0 3 28W * ? *)"), [27]); // Saturday -> Friday
+        assert_eq!(days("cron(0 3 ? * 6L *)"), [27]); // last Friday
+        assert_eq!(days("cron(0 3 ? * FRIL *)"), [27]);
+        assert_eq!(days("cron(0 3 ? * 2#1 *)"), [2]); // first Monday
+        assert_eq!(days("cron(0 3 ? * MON#5 *)"), [30]);
+        // A list with WED is a plain list; L alone in day-of-week is Saturday.
+        assert!(parse_cron("cron(0 3 ? * MON,WED *)")
+            .unwrap()
+            .special
+            .is_none());
+        let sat = parse_cron("cron(0 3 ? * L *)").unwrap();
+        assert!(sat.special.is_none() && sat.dow[7] && !sat.dow[6]);
+        // Through `fires`: 2026-11-30 03:00 UTC fires for L, the 29th not.
+        let l = parse_cron("cron(0 3 L * ? *)").unwrap();
+        let nov30 = 1_795_996_800 + 3 * 3600; // 2026-11-30T03:00:00Z
+        assert!(l.fires(nov30) && !l.fires(nov30 - 86_400));
     }
 }
