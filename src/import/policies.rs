@@ -29,7 +29,7 @@
 //! instance-targeted and disabled policies.
 
 use super::input::{expect_shape, read_json, typed};
-use super::time::{civil_from_days, duration_text};
+use super::time::{civil_from_days, days_in_month, duration_text};
 use super::volumes::Tag;
 use super::ImportError;
 use serde::Deserialize;
@@ -180,16 +180,6 @@ impl SpecialDay {
             SpecialDay::LastOfMonth(w) => wd == w && d + 7 > dim,
             SpecialDay::Nth(w, k) => wd == w && (d - 1) / 7 + 1 == k,
         }
-    }
-}
-
-/// Days in month `m` (1–12) of year `y`, Gregorian.
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
     }
 }
 
